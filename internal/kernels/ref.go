@@ -1,0 +1,154 @@
+package kernels
+
+import "math"
+
+// RefSgemm is the reference for Sgemm: C = alpha·op(A)·op(B) + beta·C, where
+// op(A) is m×k (A is k×m when transA), op(B) is k×n (B is n×k when transB)
+// and C is m×n, all row-major with leading dimensions lda, ldb, ldc.
+// When beta is 0, C is not read (NaNs in C do not propagate), as in BLAS.
+func RefSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += av * bv
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * s
+			} else {
+				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+			}
+		}
+	}
+}
+
+// RefAxpy is the reference for Axpy: y += alpha·x.
+func RefAxpy(alpha float32, x, y []float32) {
+	for i, v := range x {
+		y[i] += alpha * v
+	}
+}
+
+// RefScal is the reference for Scal: x *= alpha.
+func RefScal(alpha float32, x []float32) {
+	for i := range x {
+		x[i] *= alpha
+	}
+}
+
+// RefDot is the reference for Dot: Σ x[i]·y[i].
+func RefDot(x, y []float32) float32 {
+	var s float32
+	for i, v := range x {
+		s += v * y[i]
+	}
+	return s
+}
+
+// RefSum is the reference for Sum: Σ x[i].
+func RefSum(x []float32) float32 {
+	var s float32
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+// RefRelu is the reference for Relu: dst[i] = max(src[i], 0). dst may alias src.
+func RefRelu(dst, src []float32) {
+	for i, v := range src {
+		if v > 0 {
+			dst[i] = v
+		} else {
+			dst[i] = 0
+		}
+	}
+}
+
+// RefReluBackward is the reference for ReluBackward: dx[i] = dy[i] if
+// y[i] > 0 else 0, where y is the ReLU's output. dx may alias dy.
+func RefReluBackward(dx, dy, y []float32) {
+	for i, v := range y {
+		if v > 0 {
+			dx[i] = dy[i]
+		} else {
+			dx[i] = 0
+		}
+	}
+}
+
+// RefSigmoid is the reference for Sigmoid: dst[i] = 1/(1+exp(-src[i])).
+// dst may alias src.
+func RefSigmoid(dst, src []float32) {
+	for i, v := range src {
+		dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+}
+
+// RefTanh is the reference for Tanh: dst[i] = tanh(src[i]). dst may alias src.
+func RefTanh(dst, src []float32) {
+	for i, v := range src {
+		dst[i] = float32(math.Tanh(float64(v)))
+	}
+}
+
+// RefAddBias is the reference for AddBias: c[r*ldc+j] += bias[j] for every
+// row r < rows and column j < len(bias).
+func RefAddBias(c []float32, rows, ldc int, bias []float32) {
+	for r := 0; r < rows; r++ {
+		row := c[r*ldc : r*ldc+len(bias)]
+		for j, b := range bias {
+			row[j] += b
+		}
+	}
+}
+
+// RefColSum is the reference for ColSum: dst[j] = beta·dst[j] + Σ_r
+// src[r*lds+j] for j < len(dst), the bias gradient of a dense or conv layer.
+func RefColSum(dst []float32, beta float32, src []float32, rows, lds int) {
+	for j := range dst {
+		var s float32
+		for r := 0; r < rows; r++ {
+			s += src[r*lds+j]
+		}
+		dst[j] = beta*dst[j] + s
+	}
+}
+
+// RefMaxPool1D is the reference for MaxPool1D over one sample: in is
+// steps×ch, out is outSteps×ch; window t covers input rows
+// [t·stride, t·stride+pool) clipped to [0, steps) after shifting left by
+// padLeft. arg receives the input row index of each maximum (first wins on
+// ties), for the backward pass. A window with no valid row yields 0 and arg -1.
+func RefMaxPool1D(out []float32, arg []int32, in []float32, steps, ch, pool, stride, padLeft, outSteps int) {
+	for t := 0; t < outSteps; t++ {
+		lo := t*stride - padLeft
+		hi := lo + pool
+		lo, hi = max(lo, 0), min(hi, steps)
+		for c := 0; c < ch; c++ {
+			best := float32(math.Inf(-1))
+			bi := int32(-1)
+			for r := lo; r < hi; r++ {
+				if v := in[r*ch+c]; v > best || bi < 0 {
+					best, bi = v, int32(r)
+				}
+			}
+			if bi < 0 {
+				best = 0
+			}
+			out[t*ch+c] = best
+			arg[t*ch+c] = bi
+		}
+	}
+}

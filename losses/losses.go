@@ -79,7 +79,9 @@ type BinaryCrossentropy struct {
 func (BinaryCrossentropy) Name() string { return "binary_crossentropy" }
 
 // Config implements Loss.
-func (l BinaryCrossentropy) Config() map[string]any { return map[string]any{"from_logits": l.FromLogits} }
+func (l BinaryCrossentropy) Config() map[string]any {
+	return map[string]any{"from_logits": l.FromLogits}
+}
 
 // Compute implements Loss.
 func (l BinaryCrossentropy) Compute(pred, target, grad *tensor.Tensor) (float64, error) {

@@ -26,6 +26,9 @@ type options struct {
 	resetAfter       bool
 	mergeMode        string
 	seed             uint64
+	// recurrent layers (recurrent.go)
+	recurrentActivation string
+	goBackwards         bool
 }
 
 func (o *options) mark(key string) {
@@ -37,7 +40,7 @@ func (o *options) mark(key string) {
 
 // collect applies opts over Keras's defaults.
 func collect(opts []Option) options {
-	o := options{activation: "linear", strides: -1, padding: "valid", dilationRate: 1, useBias: true, resetAfter: true, mergeMode: "concat"}
+	o := options{activation: "linear", strides: -1, padding: "valid", dilationRate: 1, useBias: true, resetAfter: true, mergeMode: "concat", recurrentActivation: "sigmoid"}
 	for _, f := range opts {
 		f(&o)
 	}

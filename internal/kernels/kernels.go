@@ -1,32 +1,103 @@
 package kernels
 
-// The exported kernels below are the ones layers call. Until the optimised
-// paths land they forward to the reference; the dispatch lives here so that
-// callers never change.
+// The exported kernels below are the ones layers call. Each dispatches to
+// the fastest path this build and CPU have (see doc.go); the Ref*
+// functions in ref.go remain the specification.
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C (see RefSgemm for the layout
-// contract). It may split the work across the worker pool.
+// contract; lda may be smaller than the row length, so rows may overlap).
+// When beta is 0, C is not read. Large products are split across the
+// worker pool; results do not depend on the number of workers.
+// It panics if a slice is too short for the shape and leading dimension.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	RefSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// vecMin is the length from which the vector kernels pay off; they work on
+// multiples of 32 and the Go loops finish the tail.
+const vecMin = 32
+
 // Axpy computes y += alpha·x over len(x) elements.
-func Axpy(alpha float32, x, y []float32) { RefAxpy(alpha, x, y) }
+func Axpy(alpha float32, x, y []float32) {
+	n := len(x)
+	y = y[:n]
+	done := 0
+	if hasAVX2 && n >= vecMin {
+		done = n &^ 31
+		axpyAvx2(alpha, &x[0], &y[0], done)
+	}
+	for i := done; i < n; i++ {
+		y[i] += alpha * x[i]
+	}
+}
 
 // Scal computes x *= alpha.
-func Scal(alpha float32, x []float32) { RefScal(alpha, x) }
+func Scal(alpha float32, x []float32) {
+	n := len(x)
+	done := 0
+	if hasAVX2 && n >= vecMin {
+		done = n &^ 31
+		scalAvx2(alpha, &x[0], done)
+	}
+	for i := done; i < n; i++ {
+		x[i] *= alpha
+	}
+}
 
 // Dot returns Σ x[i]·y[i] over len(x) elements.
-func Dot(x, y []float32) float32 { return RefDot(x, y) }
+func Dot(x, y []float32) float32 {
+	n := len(x)
+	y = y[:n]
+	var s float32
+	done := 0
+	if hasAVX2 && n >= vecMin {
+		done = n &^ 31
+		s = dotAvx2(&x[0], &y[0], done)
+	}
+	for i := done; i < n; i++ {
+		s += x[i] * y[i]
+	}
+	return s
+}
 
 // Sum returns Σ x[i].
-func Sum(x []float32) float32 { return RefSum(x) }
+func Sum(x []float32) float32 {
+	n := len(x)
+	var s float32
+	done := 0
+	if hasAVX2 && n >= vecMin {
+		done = n &^ 31
+		s = sumAvx2(&x[0], done)
+	}
+	for i := done; i < n; i++ {
+		s += x[i]
+	}
+	return s
+}
 
-// Relu sets dst[i] = max(src[i], 0); dst may alias src.
-func Relu(dst, src []float32) { RefRelu(dst, src) }
+// Relu sets dst[i] = max(src[i], 0); dst may alias src. NaN maps to 0.
+func Relu(dst, src []float32) {
+	n := len(src)
+	dst = dst[:n]
+	done := 0
+	if hasAVX2 && n >= vecMin {
+		done = n &^ 31
+		reluAvx2(&dst[0], &src[0], done)
+	}
+	RefRelu(dst[done:], src[done:])
+}
 
 // ReluBackward sets dx[i] = dy[i]·[y[i] > 0]; dx may alias dy.
-func ReluBackward(dx, dy, y []float32) { RefReluBackward(dx, dy, y) }
+func ReluBackward(dx, dy, y []float32) {
+	n := len(y)
+	dx, dy = dx[:n], dy[:n]
+	done := 0
+	if hasAVX2 && n >= vecMin {
+		done = n &^ 31
+		reluBackwardAvx2(&dx[0], &dy[0], &y[0], done)
+	}
+	RefReluBackward(dx[done:], dy[done:], y[done:])
+}
 
 // Sigmoid sets dst[i] = σ(src[i]); dst may alias src.
 func Sigmoid(dst, src []float32) { RefSigmoid(dst, src) }
@@ -35,15 +106,53 @@ func Sigmoid(dst, src []float32) { RefSigmoid(dst, src) }
 func Tanh(dst, src []float32) { RefTanh(dst, src) }
 
 // AddBias adds bias to the first len(bias) columns of each of rows rows of c.
-func AddBias(c []float32, rows, ldc int, bias []float32) { RefAddBias(c, rows, ldc, bias) }
+func AddBias(c []float32, rows, ldc int, bias []float32) {
+	for r := 0; r < rows; r++ {
+		Axpy(1, bias, c[r*ldc:r*ldc+len(bias)])
+	}
+}
 
-// ColSum sets dst[j] = beta·dst[j] + Σ_r src[r*lds+j].
+// ColSum sets dst[j] = beta·dst[j] + Σ_r src[r*lds+j]. When beta is 0,
+// dst is not read.
 func ColSum(dst []float32, beta float32, src []float32, rows, lds int) {
-	RefColSum(dst, beta, src, rows, lds)
+	switch beta {
+	case 0:
+		clear(dst)
+	case 1:
+	default:
+		Scal(beta, dst)
+	}
+	for r := 0; r < rows; r++ {
+		Axpy(1, src[r*lds:r*lds+len(dst)], dst)
+	}
 }
 
 // MaxPool1D pools one steps×ch sample into outSteps×ch with argmax rows; see
-// RefMaxPool1D.
+// RefMaxPool1D (same results, including ties and empty windows).
 func MaxPool1D(out []float32, arg []int32, in []float32, steps, ch, pool, stride, padLeft, outSteps int) {
-	RefMaxPool1D(out, arg, in, steps, ch, pool, stride, padLeft, outSteps)
+	for t := 0; t < outSteps; t++ {
+		lo := t*stride - padLeft
+		lo, hi := max(lo, 0), min(lo+pool, steps)
+		o := out[t*ch : t*ch+ch]
+		g := arg[t*ch : t*ch+ch]
+		if lo >= hi {
+			clear(o)
+			for c := range g {
+				g[c] = -1
+			}
+			continue
+		}
+		copy(o, in[lo*ch:lo*ch+ch])
+		for c := range g {
+			g[c] = int32(lo)
+		}
+		for r := lo + 1; r < hi; r++ {
+			row := in[r*ch : r*ch+ch]
+			for c, v := range row {
+				if v > o[c] {
+					o[c], g[c] = v, int32(r)
+				}
+			}
+		}
+	}
 }

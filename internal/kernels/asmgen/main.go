@@ -1,0 +1,377 @@
+// Command asmgen generates the amd64 assembly of package kernels with avo.
+//
+// It lives in its own module so that avo is not a dependency of seqconv.
+// Regenerate from internal/kernels with `go generate` (see gen.go there):
+//
+//	cd asmgen && go run . -out ../kernels_amd64.s -stubs ../stubs_amd64.go -pkg kernels
+//
+// The SGEMM micro-kernels compute an MR×NR tile of C = alpha·A·B + beta·C
+// from A rows (or columns) and a K×NR panel of B. Two addressing variants
+// exist so that callers can feed A without packing it:
+//
+//   - "Row": element (i, p) of A is at a[i*lda+p] (A not transposed; the
+//     rows may overlap, as in a stride-1 convolution's implicit im2col).
+//   - "Col": element (i, p) is at a[p*lda+i] (A transposed, or a packed
+//     MR×KC panel with lda = MR).
+//
+// B element (p, j) is at b[p*ldb+j]; the panel is NR wide. Leading
+// dimensions are in elements. When beta is ±0, C is written without being
+// read, so NaNs already in C do not propagate.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+const kernelSig = "func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)"
+
+// isa describes one vector instruction set for the micro-kernel.
+type isa struct {
+	name  string
+	width int // float32 lanes per register
+	mr    int // rows of the tile (broadcast from A)
+	nv    int // registers across the tile (NR = nv·width)
+	vec   func(i int) VecPhysical
+	zero  func(r VecPhysical)
+}
+
+var avx512 = isa{
+	name: "Avx512", width: 16, mr: 14, nv: 2,
+	vec:  func(i int) VecPhysical { return zmm[i] },
+	zero: func(r VecPhysical) { VPXORD(r, r, r) },
+}
+
+var avx2 = isa{
+	name: "Avx2", width: 8, mr: 6, nv: 2,
+	vec:  func(i int) VecPhysical { return ymm[i] },
+	zero: func(r VecPhysical) { VXORPS(r, r, r) },
+}
+
+var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
+	Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}
+var ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
+
+// kernel emits sgemmKernel<isa><Row|Col>.
+func kernel(s isa, rowA bool) {
+	variant := "Col"
+	if rowA {
+		variant = "Row"
+	}
+	name := fmt.Sprintf("sgemmKernel%s%s", s.name, variant)
+	TEXT(name, NOSPLIT, kernelSig)
+	Doc(fmt.Sprintf("%s computes a %d×%d tile of C = alpha·A·B + beta·C (%s-addressed A).", name, s.mr, s.nv*s.width, variant))
+
+	mr, nv := s.mr, s.nv
+	nacc := mr * nv
+	acc := func(i, v int) VecPhysical { return s.vec(i*nv + v) }
+	bv := func(v int) VecPhysical { return s.vec(nacc + v) }
+	bc := func(i int) VecPhysical { return s.vec(nacc + nv + i%2) }
+
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a"), GP64())
+	lda := Load(Param("lda"), GP64())
+	b := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), lda)
+	SHLQ(U8(2), ldb)
+
+	for r := 0; r < nacc; r++ {
+		s.zero(s.vec(r))
+	}
+
+	// A addressing. Row variant: one base pointer per group of 5 rows,
+	// reached with index lda·{0,1,2,4} and 3·lda.
+	var bases []GPVirtual
+	var lda3 GPVirtual
+	if rowA {
+		lda3 = GP64()
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+		for g := 0; g*5 < mr; g++ {
+			p := GP64()
+			if g == 0 {
+				MOVQ(a, p)
+			} else {
+				// p = previous base + 5·lda
+				LEAQ(Mem{Base: bases[g-1], Index: lda, Scale: 4}, p)
+				ADDQ(lda, p)
+			}
+			bases = append(bases, p)
+		}
+	}
+	aAddr := func(i int) Mem {
+		if !rowA {
+			return Mem{Base: a, Disp: 4 * i}
+		}
+		p := bases[i/5]
+		switch i % 5 {
+		case 0:
+			return Mem{Base: p}
+		case 1:
+			return Mem{Base: p, Index: lda, Scale: 1}
+		case 2:
+			return Mem{Base: p, Index: lda, Scale: 2}
+		case 3:
+			return Mem{Base: p, Index: lda3, Scale: 1}
+		default:
+			return Mem{Base: p, Index: lda, Scale: 4}
+		}
+	}
+
+	TESTQ(k, k)
+	JLE(LabelRef(name + "_store"))
+	Label(name + "_loop")
+	for v := 0; v < nv; v++ {
+		VMOVUPS(Mem{Base: b, Disp: 4 * s.width * v}, bv(v))
+	}
+	for i := 0; i < mr; i++ {
+		VBROADCASTSS(aAddr(i), bc(i))
+		for v := 0; v < nv; v++ {
+			VFMADD231PS(bv(v), bc(i), acc(i, v))
+		}
+	}
+	if rowA {
+		for _, p := range bases {
+			ADDQ(U8(4), p)
+		}
+	} else {
+		ADDQ(lda, a)
+	}
+	ADDQ(ldb, b)
+	DECQ(k)
+	JNZ(LabelRef(name + "_loop"))
+
+	Label(name + "_store")
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	alpha, beta := bc(0), bc(1)
+	VBROADCASTSS(paramAddr("alpha"), alpha)
+	VBROADCASTSS(paramAddr("beta"), beta)
+	bits := GP32()
+	MOVL(paramAddr("beta"), bits)
+	ANDL(U32(0x7fffffff), bits)
+	JZ(LabelRef(name + "_beta0"))
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			VMULPS(alpha, acc(i, v), acc(i, v))
+			VFMADD231PS(Mem{Base: c, Disp: 4 * s.width * v}, beta, acc(i, v))
+			VMOVUPS(acc(i, v), Mem{Base: c, Disp: 4 * s.width * v})
+		}
+		if i < mr-1 {
+			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+	Label(name + "_beta0")
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			VMULPS(alpha, acc(i, v), acc(i, v))
+			VMOVUPS(acc(i, v), Mem{Base: c, Disp: 4 * s.width * v})
+		}
+		if i < mr-1 {
+			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// The elementwise kernels below use AVX2 (they are memory bound, so wider
+// registers buy little) and handle n rounded down to a multiple of 32; the
+// Go wrappers finish the tail.
+
+func axpy() {
+	TEXT("axpyAvx2", NOSPLIT, "func(alpha float32, x, y *float32, n int)")
+	Doc("axpyAvx2 computes y += alpha·x over n elements, n a multiple of 32.")
+	x := Load(Param("x"), GP64())
+	y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	VBROADCASTSS(paramAddr("alpha"), Y15)
+	SHRQ(U8(5), n)
+	JZ(LabelRef("axpy_done"))
+	Label("axpy_loop")
+	for u := 0; u < 4; u++ {
+		VMOVUPS(Mem{Base: y, Disp: 32 * u}, ymm[u])
+		VFMADD231PS(Mem{Base: x, Disp: 32 * u}, Y15, ymm[u])
+		VMOVUPS(ymm[u], Mem{Base: y, Disp: 32 * u})
+	}
+	ADDQ(U8(128), x)
+	ADDQ(U8(128), y)
+	DECQ(n)
+	JNZ(LabelRef("axpy_loop"))
+	Label("axpy_done")
+	VZEROUPPER()
+	RET()
+}
+
+func scal() {
+	TEXT("scalAvx2", NOSPLIT, "func(alpha float32, x *float32, n int)")
+	Doc("scalAvx2 computes x *= alpha over n elements, n a multiple of 32.")
+	x := Load(Param("x"), GP64())
+	n := Load(Param("n"), GP64())
+	VBROADCASTSS(paramAddr("alpha"), Y15)
+	SHRQ(U8(5), n)
+	JZ(LabelRef("scal_done"))
+	Label("scal_loop")
+	for u := 0; u < 4; u++ {
+		VMULPS(Mem{Base: x, Disp: 32 * u}, Y15, ymm[u])
+		VMOVUPS(ymm[u], Mem{Base: x, Disp: 32 * u})
+	}
+	ADDQ(U8(128), x)
+	DECQ(n)
+	JNZ(LabelRef("scal_loop"))
+	Label("scal_done")
+	VZEROUPPER()
+	RET()
+}
+
+// reduce4 sums Y0..Y3 into the low lane of X0.
+func reduce4() {
+	VADDPS(Y1, Y0, Y0)
+	VADDPS(Y3, Y2, Y2)
+	VADDPS(Y2, Y0, Y0)
+	VEXTRACTF128(U8(1), Y0, X1)
+	VADDPS(X1, X0, X0)
+	VMOVHLPS(X0, X0, X1)
+	VADDPS(X1, X0, X0)
+	VPSHUFD(U8(1), X0, X1)
+	VADDSS(X1, X0, X0)
+}
+
+func dot() {
+	TEXT("dotAvx2", NOSPLIT, "func(x, y *float32, n int) float32")
+	Doc("dotAvx2 returns Σ x[i]·y[i] over n elements, n a multiple of 32.")
+	x := Load(Param("x"), GP64())
+	y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	for u := 0; u < 4; u++ {
+		VXORPS(ymm[u], ymm[u], ymm[u])
+	}
+	SHRQ(U8(5), n)
+	JZ(LabelRef("dot_done"))
+	Label("dot_loop")
+	for u := 0; u < 4; u++ {
+		VMOVUPS(Mem{Base: x, Disp: 32 * u}, ymm[4+u])
+		VFMADD231PS(Mem{Base: y, Disp: 32 * u}, ymm[4+u], ymm[u])
+	}
+	ADDQ(U8(128), x)
+	ADDQ(U8(128), y)
+	DECQ(n)
+	JNZ(LabelRef("dot_loop"))
+	Label("dot_done")
+	reduce4()
+	VZEROUPPER()
+	Store(X0, ReturnIndex(0))
+	RET()
+}
+
+func sum() {
+	TEXT("sumAvx2", NOSPLIT, "func(x *float32, n int) float32")
+	Doc("sumAvx2 returns Σ x[i] over n elements, n a multiple of 32.")
+	x := Load(Param("x"), GP64())
+	n := Load(Param("n"), GP64())
+	for u := 0; u < 4; u++ {
+		VXORPS(ymm[u], ymm[u], ymm[u])
+	}
+	SHRQ(U8(5), n)
+	JZ(LabelRef("sum_done"))
+	Label("sum_loop")
+	for u := 0; u < 4; u++ {
+		VADDPS(Mem{Base: x, Disp: 32 * u}, ymm[u], ymm[u])
+	}
+	ADDQ(U8(128), x)
+	DECQ(n)
+	JNZ(LabelRef("sum_loop"))
+	Label("sum_done")
+	reduce4()
+	VZEROUPPER()
+	Store(X0, ReturnIndex(0))
+	RET()
+}
+
+func relu() {
+	TEXT("reluAvx2", NOSPLIT, "func(dst, src *float32, n int)")
+	Doc("reluAvx2 sets dst[i] = max(src[i], 0) over n elements, n a multiple of 32; NaN maps to 0.")
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	VXORPS(Y15, Y15, Y15)
+	SHRQ(U8(5), n)
+	JZ(LabelRef("relu_done"))
+	Label("relu_loop")
+	for u := 0; u < 4; u++ {
+		// MAXPS returns its second source when either is NaN; keeping
+		// zero second makes NaN → 0 and -0 → +0, as the reference does.
+		VMOVUPS(Mem{Base: src, Disp: 32 * u}, ymm[u])
+		VMAXPS(Y15, ymm[u], ymm[u])
+	}
+	for u := 0; u < 4; u++ {
+		VMOVUPS(ymm[u], Mem{Base: dst, Disp: 32 * u})
+	}
+	ADDQ(U8(128), src)
+	ADDQ(U8(128), dst)
+	DECQ(n)
+	JNZ(LabelRef("relu_loop"))
+	Label("relu_done")
+	VZEROUPPER()
+	RET()
+}
+
+func reluBackward() {
+	TEXT("reluBackwardAvx2", NOSPLIT, "func(dx, dy, y *float32, n int)")
+	Doc("reluBackwardAvx2 sets dx[i] = dy[i]·[y[i] > 0] over n elements, n a multiple of 32.")
+	dx := Load(Param("dx"), GP64())
+	dy := Load(Param("dy"), GP64())
+	y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	VXORPS(Y15, Y15, Y15)
+	SHRQ(U8(5), n)
+	JZ(LabelRef("rb_done"))
+	Label("rb_loop")
+	for u := 0; u < 4; u++ {
+		VMOVUPS(Mem{Base: y, Disp: 32 * u}, ymm[u])
+		VCMPPS(U8(0x1e), Y15, ymm[u], ymm[u]) // y > 0, ordered
+		VANDPS(Mem{Base: dy, Disp: 32 * u}, ymm[u], ymm[u])
+	}
+	for u := 0; u < 4; u++ {
+		VMOVUPS(ymm[u], Mem{Base: dx, Disp: 32 * u})
+	}
+	ADDQ(U8(128), dx)
+	ADDQ(U8(128), dy)
+	ADDQ(U8(128), y)
+	DECQ(n)
+	JNZ(LabelRef("rb_loop"))
+	Label("rb_done")
+	VZEROUPPER()
+	RET()
+}
+
+func main() {
+	ConstraintExpr("!noasm")
+	kernel(avx512, true)
+	kernel(avx512, false)
+	kernel(avx2, true)
+	kernel(avx2, false)
+	axpy()
+	scal()
+	dot()
+	sum()
+	relu()
+	reluBackward()
+	Generate()
+}
+
+// paramAddr returns the stack address of a scalar parameter, so that it can
+// be broadcast straight from memory.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}

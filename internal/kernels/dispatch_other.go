@@ -1,0 +1,19 @@
+//go:build !amd64 || noasm
+
+package kernels
+
+// Without assembly the elementwise kernels run the portable loops and SGEMM
+// uses the blocked driver with the Go micro-kernel.
+var hasAVX2 = false
+
+func init() {
+	gemmImpls = []*gemmImpl{goGemm}
+	gemm = goGemm
+}
+
+func axpyAvx2(alpha float32, x, y *float32, n int) { panic("unreachable") }
+func scalAvx2(alpha float32, x *float32, n int)    { panic("unreachable") }
+func dotAvx2(x, y *float32, n int) float32         { panic("unreachable") }
+func sumAvx2(x *float32, n int) float32            { panic("unreachable") }
+func reluAvx2(dst, src *float32, n int)            { panic("unreachable") }
+func reluBackwardAvx2(dx, dy, y *float32, n int)   { panic("unreachable") }

@@ -1,0 +1,346 @@
+package kernels
+
+import (
+	"fmt"
+	"sync"
+	"unsafe"
+
+	"github.com/seqconv/seqconv/internal/parallel"
+)
+
+// microKernel computes one mr×nr tile of C = alpha·A·B + beta·C over k steps.
+// A element (i, p) is at a[i*lda+p] for a row kernel and a[p*lda+i] for a
+// column kernel; B element (p, j) is at b[p*ldb+j]; C element (i, j) at
+// c[i*ldc+j]. With beta == ±0, C is not read. Leading dimensions are in
+// elements.
+type microKernel func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+// gemmImpl is one SGEMM code path: a register tile size and its kernels.
+type gemmImpl struct {
+	name   string
+	mr, nr int
+	row    microKernel
+	col    microKernel
+	kc, mc int // cache blocking: K block (B panel fits L1), M block (A block fits L2)
+}
+
+// gemmImpls lists the code paths this build and CPU support, best first;
+// gemm is the one Sgemm uses. Tests switch it with useGemm.
+var (
+	gemmImpls []*gemmImpl
+	gemm      *gemmImpl
+)
+
+// parallelFlops is the work (2·m·n·k) below which Sgemm stays on the
+// calling goroutine: a hand-off costs a few microseconds, and the recurrent
+// layers issue many tiny products in sequence.
+const parallelFlops = 2 << 20
+
+// directBMaxLd is the largest ldb for which full B panels are read in
+// place instead of packed: short rows keep a K×NR panel in few cache sets.
+const directBMaxLd = 128
+
+// packAMinLd is the smallest lda from which a transposed A is packed: a
+// large stride puts consecutive k steps in the same cache set.
+const packAMinLd = 512
+
+// bufPool recycles packing buffers between calls.
+var bufPool sync.Pool
+
+func getBuf(n int) *[]float32 {
+	if p, ok := bufPool.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]float32, n, n+n/4)
+	return &s
+}
+
+func putBuf(p *[]float32) { bufPool.Put(p) }
+
+// sgemm is the blocked driver behind Sgemm.
+func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if k <= 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	g := gemm
+	nr := g.nr
+	nPanels := (n + nr - 1) / nr
+	mTiles := (m + g.mr - 1) / g.mr
+
+	// B: full panels read in place when rows are short and not transposed,
+	// otherwise packed once per call as K blocks of zero-padded KC×NR panels.
+	directB := !transB && ldb <= directBMaxLd
+	var bp *[]float32
+	npad := nPanels * nr
+	if !directB || n%nr != 0 {
+		bp = getBuf(k * npad)
+		packB(g, transB, n, k, b, ldb, *bp, npad, directB, 2*m*n*k >= parallelFlops)
+		defer putBuf(bp)
+	}
+	var bpk []float32
+	if bp != nil {
+		bpk = *bp
+	}
+	job := gemmJob{
+		g: g, transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+		b: b, ldb: ldb, bp: bpk, npad: npad, directB: directB, beta: beta, c: c, ldc: ldc,
+		packAll: transA && lda >= packAMinLd,
+	}
+	w := parallel.Workers()
+	switch {
+	case w == 1 || 2*m*n*k < parallelFlops:
+		job.run(0, mTiles, 0, nPanels)
+	case mTiles >= 2*w:
+		parallel.For(mTiles, 1, func(lo, hi int) { job.run(lo, hi, 0, nPanels) })
+	case nPanels >= w:
+		parallel.For(nPanels, 1, func(lo, hi int) { job.run(0, mTiles, lo, hi) })
+	default:
+		job.run(0, mTiles, 0, nPanels)
+	}
+}
+
+// checkGemm panics with a descriptive message when a slice is too short for
+// the shape, since the assembly kernels do not bounds-check.
+func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	need := func(rows, cols, ld int) int {
+		if rows == 0 || cols == 0 {
+			return 0
+		}
+		return (rows-1)*ld + cols
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	switch {
+	case k > 0 && (lda < 1 || len(a) < need(ar, ac, lda)):
+		panic(fmt.Sprintf("kernels: Sgemm: A is %d×%d with lda %d but has %d elements", ar, ac, lda, len(a)))
+	case k > 0 && (ldb < 1 || len(b) < need(br, bc, ldb)):
+		panic(fmt.Sprintf("kernels: Sgemm: B is %d×%d with ldb %d but has %d elements", br, bc, ldb, len(b)))
+	case ldc < n || len(c) < need(m, n, ldc):
+		panic(fmt.Sprintf("kernels: Sgemm: C is %d×%d with ldc %d but has %d elements", m, n, ldc, len(c)))
+	}
+}
+
+// scaleC sets C = beta·C (C = 0 without reading it when beta is 0).
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+		} else if beta != 1 {
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+}
+
+// packB copies op(B) into bp: for each K block starting at p0 (length kb),
+// panel jp occupies bp[p0*npad+jp*kb*nr:][:kb*nr] as kb rows of nr columns,
+// zero-padded past n. With onlyEdge, full panels are skipped (read in place).
+func packB(g *gemmImpl, transB bool, n, k int, b []float32, ldb int, bp []float32, npad int, onlyEdge, par bool) {
+	nr, kc := g.nr, g.kc
+	nPanels := npad / nr
+	nBlocks := (k + kc - 1) / kc
+	first := 0
+	if onlyEdge {
+		first = nPanels - 1
+	}
+	work := func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			blk, jp := t/nPanels, t%nPanels
+			if jp < first {
+				continue
+			}
+			p0 := blk * kc
+			kb := min(kc, k-p0)
+			j0 := jp * nr
+			w := min(nr, n-j0)
+			dst := bp[p0*npad+jp*kb*nr:][:kb*nr]
+			for p := 0; p < kb; p++ {
+				row := dst[p*nr : p*nr+nr]
+				if transB {
+					for j := 0; j < w; j++ {
+						row[j] = b[(j0+j)*ldb+p0+p]
+					}
+				} else {
+					copy(row[:w], b[(p0+p)*ldb+j0:][:w])
+				}
+				clear(row[w:])
+			}
+		}
+	}
+	if par {
+		parallel.For(nBlocks*nPanels, 1, work)
+	} else {
+		work(0, nBlocks*nPanels)
+	}
+}
+
+// gemmJob carries one Sgemm call's operands to the workers.
+type gemmJob struct {
+	g                *gemmImpl
+	transA           bool
+	m, n, k          int
+	alpha, beta      float32
+	a, b, c, bp      []float32
+	lda, ldb, ldc    int
+	npad             int
+	directB, packAll bool
+}
+
+// run computes the C tiles in M tiles [tlo, thi) × N panels [plo, phi).
+// The per-element arithmetic (K blocking and order) does not depend on the
+// range, so any split of the work gives bit-identical results.
+func (j *gemmJob) run(tlo, thi, plo, phi int) {
+	g := j.g
+	mr, nr, kc := g.mr, g.nr, g.kc
+	tilesPerBlock := max(g.mc/mr, 1)
+	ap := getBuf(tilesPerBlock * mr * kc)
+	defer putBuf(ap)
+	var tmp [16 * 64]float32
+	for tb := tlo; tb < thi; tb += tilesPerBlock {
+		te := min(tb+tilesPerBlock, thi)
+		for p0 := 0; p0 < j.k; p0 += kc {
+			kb := min(kc, j.k-p0)
+			beta := j.beta
+			if p0 > 0 {
+				beta = 1
+			}
+			// Pack the A tiles that need it: all of them for a widely
+			// strided transposed A, otherwise only the ragged last tile
+			// (reading a full tile there would run past A's rows).
+			for t := tb; t < te; t++ {
+				i0 := t * mr
+				if j.packAll || i0+mr > j.m {
+					packA(j.transA, min(mr, j.m-i0), mr, kb, j.a, j.lda, i0, p0, (*ap)[(t-tb)*mr*kc:][:mr*kb])
+				}
+			}
+			for jp := plo; jp < phi; jp++ {
+				j0 := jp * nr
+				var bptr *float32
+				ldb := nr
+				if j.directB && j0+nr <= j.n {
+					bptr, ldb = &j.b[p0*j.ldb+j0], j.ldb
+				} else {
+					bptr = &j.bp[p0*j.npad+jp*kb*nr]
+				}
+				w := min(nr, j.n-j0)
+				for t := tb; t < te; t++ {
+					i0 := t * mr
+					h := min(mr, j.m-i0)
+					kern, aptr, lda := g.col, (*ap)[(t-tb)*mr*kc:], mr
+					var ap0 *float32
+					switch {
+					case j.packAll || h < mr:
+						ap0 = &aptr[0]
+					case j.transA:
+						ap0, lda = &j.a[p0*j.lda+i0], j.lda
+					default:
+						kern, ap0, lda = g.row, &j.a[i0*j.lda+p0], j.lda
+					}
+					if h == mr && w == nr {
+						kern(kb, ap0, lda, bptr, ldb, &j.c[i0*j.ldc+j0], j.ldc, j.alpha, beta)
+						continue
+					}
+					kern(kb, ap0, lda, bptr, ldb, &tmp[0], nr, 1, 0)
+					for i := 0; i < h; i++ {
+						crow := j.c[(i0+i)*j.ldc+j0:][:w]
+						trow := tmp[i*nr:][:w]
+						if beta == 0 {
+							for x := range crow {
+								crow[x] = j.alpha * trow[x]
+							}
+						} else {
+							for x := range crow {
+								crow[x] = j.alpha*trow[x] + beta*crow[x]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies rows [i0, i0+h) × columns [p0, p0+kb) of op(A) into dst in
+// column layout (dst[p*mr+i]), zero-padding rows h..mr-1.
+func packA(transA bool, h, mr, kb int, a []float32, lda, i0, p0 int, dst []float32) {
+	for p := 0; p < kb; p++ {
+		col := dst[p*mr : p*mr+mr]
+		if transA {
+			copy(col[:h], a[(p0+p)*lda+i0:][:h])
+		} else {
+			for i := 0; i < h; i++ {
+				col[i] = a[(i0+i)*lda+p0+p]
+			}
+		}
+		clear(col[h:])
+	}
+}
+
+// goKernel is the portable micro-kernel (4×16) used when no assembly path
+// is available; it also serves as a check of the driver in tests.
+func goKernel(rowA bool) microKernel {
+	const mr, nr = 4, 16
+	return func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32) {
+		var acc [mr][nr]float32
+		na := (k-1)*lda + mr
+		if rowA {
+			na = (mr-1)*lda + k
+		}
+		as := unsafe.Slice(a, na)
+		bs := unsafe.Slice(b, (k-1)*ldb+nr)
+		for p := 0; p < k; p++ {
+			brow := (*[nr]float32)(bs[p*ldb:])
+			for i := 0; i < mr; i++ {
+				var av float32
+				if rowA {
+					av = as[i*lda+p]
+				} else {
+					av = as[p*lda+i]
+				}
+				r := &acc[i]
+				for x := range r {
+					r[x] += av * brow[x]
+				}
+			}
+		}
+		cs := unsafe.Slice(c, (mr-1)*ldc+nr)
+		zero := beta == 0
+		for i := 0; i < mr; i++ {
+			row := (*[nr]float32)(cs[i*ldc:])
+			for x := range row {
+				if zero {
+					row[x] = alpha * acc[i][x]
+				} else {
+					row[x] = alpha*acc[i][x] + beta*row[x]
+				}
+			}
+		}
+	}
+}
+
+var goGemm = &gemmImpl{name: "go", mr: 4, nr: 16, row: goKernel(true), col: goKernel(false), kc: 256, mc: 64}
+
+// useGemm selects the SGEMM path by name and reports whether it exists.
+func useGemm(name string) bool {
+	for _, g := range gemmImpls {
+		if g.name == name {
+			gemm = g
+			return true
+		}
+	}
+	return false
+}

@@ -29,3 +29,8 @@ func IMDBReviewsSize() int64 { return int64(len(imdbArchive)) }
 // object mapping each of 88,584 words to its frequency rank (1 = most
 // frequent) over the training reviews.
 func IMDBWordIndex() []byte { return []byte(imdbWordIndex) }
+
+// IMDBArchive returns the compressed archive that IMDBReviews reads as a
+// string, which shares the embedded bytes without copying them and cannot
+// be modified.
+func IMDBArchive() string { return imdbArchive }

@@ -1,0 +1,339 @@
+// Package imdb loads the IMDB movie review sentiment dataset exactly as
+// Keras's keras.datasets.imdb.load_data returns it: the same reviews, in the
+// same shuffled order, encoded with the same ids, for every combination of
+// its arguments.
+//
+// The data come from the Large Movie Review Dataset archive and Keras's word
+// index shipped in package datasets, tokenized with Keras's rules; a user's
+// own Keras imdb.npz, or another copy of the aclImdb archive, can be read
+// instead (Options.Path). The first load decompresses and tokenizes 50,000
+// reviews; the result is cached under the user's cache folder, keyed by a
+// hash of the data, so later loads take a fraction of that.
+package imdb
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/seqconv/seqconv/datasets"
+	"github.com/seqconv/seqconv/internal/npz"
+	"github.com/seqconv/seqconv/internal/numpyrand"
+	"github.com/seqconv/seqconv/tensor"
+)
+
+// None, given as Options.StartChar, OOVChar or IndexFrom, stands for
+// Keras's None (no start id; drop out-of-range words; no offset). Given as
+// Options.Seed it selects numpy seed 0, since a zero Seed means the default.
+const None = -1
+
+// Options are the arguments of Keras's imdb.load_data. The zero value means
+// Keras's defaults: every word, no skipping, no length limit, seed 113,
+// start id 1, out-of-vocabulary id 2, words from id 3.
+type Options struct {
+	// NumWords keeps the NumWords−1 most useful ids: any id ≥ NumWords
+	// becomes OOVChar. 0 keeps every word (Keras's None, which in Keras
+	// still maps the single largest id to OOVChar; so does LoadData).
+	NumWords int
+	// SkipTop maps every id below SkipTop (the most frequent words, and the
+	// start id when SkipTop > StartChar) to OOVChar.
+	SkipTop int
+	// Maxlen, when positive, drops every review whose encoded length
+	// (start id included) is Maxlen or more, as Keras does; it does not
+	// truncate. Use sequence.PadSequences to truncate.
+	Maxlen int
+	// Seed is the numpy RandomState seed of the shuffle, 0 for Keras's 113,
+	// None for seed 0; at most 2^32−1.
+	Seed int64
+	// StartChar is the id put before every review (0 means 1; None: none).
+	StartChar int
+	// OOVChar replaces ids outside [SkipTop, NumWords) (0 means 2; None:
+	// such ids are dropped instead).
+	OOVChar int
+	// IndexFrom is added to every word rank (0 means 3; None: nothing).
+	IndexFrom int
+
+	// Path, if set, reads the data from a file instead of the shipped
+	// archive: a Keras imdb.npz (name ending in .npz), or an aclImdb
+	// archive (.tar.gz or .tgz) tokenized with the shipped word index.
+	Path string
+	// CacheDir is where the tokenized archive is cached; "" means
+	// seqconv's folder in os.UserCacheDir.
+	CacheDir string
+	// NoCache disables reading and writing the cache.
+	NoCache bool
+}
+
+// Split is one half of the dataset, aligned by index.
+type Split struct {
+	// X holds the reviews as ids.
+	X [][]int32
+	// Y holds the labels: 1 positive, 0 negative.
+	Y []int32
+}
+
+// Len returns the number of reviews.
+func (s Split) Len() int { return len(s.X) }
+
+// Labels returns Y as a float32 tensor of shape [n, 1], the shape of a
+// Dense(1) model's output, for binary cross-entropy.
+func (s Split) Labels() *tensor.Tensor {
+	t := tensor.New(len(s.Y), 1)
+	for i, y := range s.Y {
+		t.Data[i] = float32(y)
+	}
+	return t
+}
+
+// resolved holds Options with defaults applied; negative means Keras None.
+type resolved struct {
+	numWords, skipTop, maxlen int
+	seed                      uint32
+	startChar, oovChar        int
+	indexFrom                 int
+}
+
+func (o Options) resolve() (resolved, error) {
+	r := resolved{numWords: o.NumWords, skipTop: o.SkipTop, maxlen: o.Maxlen,
+		startChar: o.StartChar, oovChar: o.OOVChar, indexFrom: o.IndexFrom}
+	if o.NumWords < 0 || o.SkipTop < 0 || o.Maxlen < 0 {
+		return r, fmt.Errorf("imdb: NumWords (%d), SkipTop (%d) and Maxlen (%d) must not be negative", o.NumWords, o.SkipTop, o.Maxlen)
+	}
+	switch {
+	case o.Seed == 0:
+		r.seed = DefaultSeed
+	case o.Seed == None:
+		r.seed = 0
+	case o.Seed < 0 || o.Seed > math.MaxUint32:
+		return r, fmt.Errorf("imdb: seed %d is outside numpy's range 0..2^32-1", o.Seed)
+	default:
+		r.seed = uint32(o.Seed)
+	}
+	def := func(v *int, d int, name string) error {
+		switch {
+		case *v == 0:
+			*v = d
+		case *v == None:
+		case *v < 0 || *v > math.MaxInt32/2:
+			return fmt.Errorf("imdb: %s %d is out of range", name, *v)
+		}
+		return nil
+	}
+	if err := def(&r.startChar, DefaultStartChar, "StartChar"); err != nil {
+		return r, err
+	}
+	if err := def(&r.oovChar, DefaultOOVChar, "OOVChar"); err != nil {
+		return r, err
+	}
+	if err := def(&r.indexFrom, DefaultIndexFrom, "IndexFrom"); err != nil {
+		return r, err
+	}
+	if r.indexFrom == None {
+		r.indexFrom = 0
+	}
+	return r, nil
+}
+
+// LoadData returns the training and test reviews and labels exactly as
+// keras.datasets.imdb.load_data(...) returns them for the same arguments:
+// 25,000 reviews in each split, shuffled with numpy's RandomState(seed).
+func LoadData(opts Options) (train, test Split, err error) {
+	o, err := opts.resolve()
+	if err != nil {
+		return Split{}, Split{}, err
+	}
+	rawTrain, rawTest, err := loadRaw(opts)
+	if err != nil {
+		return Split{}, Split{}, err
+	}
+	train, test = apply(o, rawTrain, rawTest)
+	if o.maxlen > 0 && (train.Len() == 0 || test.Len() == 0) {
+		return Split{}, Split{}, fmt.Errorf("imdb: no review is shorter than maxlen=%d; increase Maxlen", o.maxlen)
+	}
+	return train, test, nil
+}
+
+// apply performs Keras's steps on the raw splits: shuffle (one generator,
+// train then test), start id and offset, the maxlen filter, then the
+// num_words/skip_top mapping.
+func apply(o resolved, rawTrain, rawTest *rawSplit) (train, test Split) {
+	rng := numpyrand.New(o.seed)
+	perms := [2][]int{rng.Permutation(rawTrain.len()), rng.Permutation(rawTest.len())}
+	raws := [2]*rawSplit{rawTrain, rawTest}
+
+	// Which reviews survive the maxlen filter, and the largest id among
+	// them (Keras's num_words when it is None).
+	start := 0
+	if o.startChar != None {
+		start = 1
+	}
+	maxID := math.MinInt
+	var kept [2][]int
+	for s, raw := range raws {
+		for _, i := range perms[s] {
+			r := raw.review(i)
+			n := len(r) + start
+			if o.maxlen > 0 && n >= o.maxlen {
+				continue
+			}
+			kept[s] = append(kept[s], i)
+			if start == 1 {
+				maxID = max(maxID, o.startChar)
+			}
+			for _, w := range r {
+				maxID = max(maxID, int(w)+o.indexFrom)
+			}
+		}
+	}
+	numWords := o.numWords
+	if numWords == 0 {
+		numWords = maxID
+	}
+	mapID := func(w int) (int32, bool) {
+		if o.skipTop <= w && w < numWords {
+			return int32(w), true
+		}
+		if o.oovChar == None {
+			return 0, false
+		}
+		return int32(o.oovChar), true
+	}
+
+	var out [2]Split
+	for s, raw := range raws {
+		total := 0
+		for _, i := range kept[s] {
+			total += len(raw.review(i)) + start
+		}
+		flat := make([]int32, 0, total)
+		x := make([][]int32, len(kept[s]))
+		y := make([]int32, len(kept[s]))
+		for k, i := range kept[s] {
+			b := len(flat)
+			if start == 1 {
+				if id, ok := mapID(o.startChar); ok {
+					flat = append(flat, id)
+				}
+			}
+			for _, w := range raw.review(i) {
+				if id, ok := mapID(int(w) + o.indexFrom); ok {
+					flat = append(flat, id)
+				}
+			}
+			x[k] = flat[b:len(flat):len(flat)]
+			y[k] = raw.labels[i]
+		}
+		out[s] = Split{X: x, Y: y}
+	}
+	return out[0], out[1]
+}
+
+// loadRaw returns the raw splits from opts.Path or the shipped archive,
+// through the cache when the source is an archive.
+func loadRaw(opts Options) (train, test *rawSplit, err error) {
+	p := opts.Path
+	lower := strings.ToLower(p)
+	switch {
+	case p == "":
+		return loadArchive(opts, datasetsArchive())
+	case strings.HasSuffix(lower, ".npz"):
+		return loadNPZ(p)
+	case strings.HasSuffix(lower, ".tar.gz") || strings.HasSuffix(lower, ".tgz"):
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("imdb: %w", err)
+		}
+		train, test, err = loadArchive(opts, string(b))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
+		}
+		return train, test, nil
+	}
+	return nil, nil, fmt.Errorf("imdb: %s: want a Keras imdb.npz or an aclImdb .tar.gz archive", p)
+}
+
+// datasetsArchive returns the shipped archive's bytes as a string without
+// copying them.
+func datasetsArchive() string { return datasets.IMDBArchive() }
+
+// loadArchive tokenizes an aclImdb archive, using and filling the cache.
+func loadArchive(opts Options, archive string) (train, test *rawSplit, err error) {
+	v, err := DefaultVocab()
+	if err != nil {
+		return nil, nil, err
+	}
+	var path string
+	var key [32]byte
+	if !opts.NoCache {
+		dir := opts.CacheDir
+		if dir == "" {
+			if d, err := os.UserCacheDir(); err == nil {
+				dir = filepath.Join(d, "seqconv")
+			}
+		}
+		if dir != "" {
+			key = cacheKey(archive, string(datasets.IMDBWordIndex()))
+			path = cachePath(dir, key)
+			if b, err := os.ReadFile(path); err == nil {
+				if train, test, err := decodeCache(b, key); err == nil {
+					return train, test, nil
+				}
+				// A damaged or foreign file: rebuild and overwrite it.
+			}
+		}
+	}
+	train, test, err = readArchive(strings.NewReader(archive), v)
+	if err != nil {
+		return nil, nil, err
+	}
+	if path != "" {
+		// The cache is an optimization: failing to write it is not an error.
+		_ = writeFileAtomic(path, encodeCache(key, train, test))
+	}
+	return train, test, nil
+}
+
+// loadNPZ reads a Keras imdb.npz: x_train/x_test object arrays of rank
+// lists and y_train/y_test integer labels.
+func loadNPZ(path string) (train, test *rawSplit, err error) {
+	m, err := npz.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("imdb: %w", err)
+	}
+	var out [2]*rawSplit
+	for s, name := range []string{"train", "test"} {
+		xa, ya := m["x_"+name], m["y_"+name]
+		if xa == nil || ya == nil {
+			return nil, nil, fmt.Errorf("imdb: %s lacks x_%s or y_%s", path, name, name)
+		}
+		x, err := xa.IntLists()
+		if err != nil {
+			return nil, nil, fmt.Errorf("imdb: %s x_%s: %w", path, name, err)
+		}
+		y64, err := ya.Ints()
+		if err != nil {
+			return nil, nil, fmt.Errorf("imdb: %s y_%s: %w", path, name, err)
+		}
+		if len(x) != len(y64) {
+			return nil, nil, fmt.Errorf("imdb: %s has %d x_%s and %d y_%s", path, len(x), name, len(y64), name)
+		}
+		y := make([]int32, len(y64))
+		for i, v := range y64 {
+			if v < math.MinInt32 || v > math.MaxInt32 {
+				return nil, nil, fmt.Errorf("imdb: %s y_%s[%d] = %d does not fit int32", path, name, i, v)
+			}
+			y[i] = int32(v)
+		}
+		for i, r := range x {
+			for _, w := range r {
+				if w < 0 || w > math.MaxInt32/2 {
+					return nil, nil, fmt.Errorf("imdb: %s x_%s[%d] holds id %d, want a non-negative rank", path, name, i, w)
+				}
+			}
+		}
+		out[s] = newRawSplit(x, y)
+	}
+	return out[0], out[1], nil
+}

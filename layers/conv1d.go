@@ -1,0 +1,410 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/seqconv/seqconv/internal/kernels"
+	"github.com/seqconv/seqconv/internal/parallel"
+	"github.com/seqconv/seqconv/tensor"
+)
+
+// Conv1DLayer is a 1D convolution over the time axis (Keras Conv1D): input
+// (batch, steps, channels), output (batch, newSteps, filters), kernel
+// [kernelSize, channels, filters] and bias [filters] in Keras's layout.
+//
+// Computation. With stride 1 and no dilation (the common case) every pass is
+// a single GEMM over the whole batch, without an im2col copy: the window of
+// k rows starting at input row r is k·C contiguous floats, so the batch
+// (batch·steps rows of C floats) read with leading dimension C *is* the
+// im2col matrix. Rows whose window straddles two samples are computed and
+// discarded (k−1 of every `steps` rows). The backward pass lays ∂loss/∂z out
+// in the same row numbering, with zero rows where no output exists, so that
+// ∂kernel = im2colᵀ·dz is one GEMM and ∂input, a full convolution of dz with
+// the flipped kernel, is one GEMM over overlapping windows of dz. 'same' and
+// 'causal' padding run the same path on a zero-padded copy of the input.
+// Strided or dilated convolutions take a per-sample path with one GEMM per
+// kernel tap (or one per sample when only strided).
+type Conv1DLayer struct {
+	kbase
+	filters, kernelSize int
+	strides, dilation   int
+	padding             string
+	act                 actKind
+	kernel, bias        *Param
+
+	ch int // input channels
+
+	// Per-batch state of the last Forward.
+	x                       *tensor.Tensor // input (owned by the caller)
+	src                     []float32      // x or its padded copy
+	batch, tIn, tp, tOut    int
+	padL                    int
+	xp, z, y, dz, wt, dxp   *tensor.Tensor
+	dx                      *tensor.Tensor
+	dyData                  []float32 // dy during Backward, for backwardPrelude
+	fwdEpilogue, bwdPrelude func(lo, hi int)
+}
+
+// Conv1D returns a 1D convolution layer with the given number of filters
+// and kernel size. Options: WithStrides, WithPadding ("valid", "same",
+// "causal"), WithDilationRate, WithActivation, WithUseBias, WithName,
+// WithInputShape.
+func Conv1D(filters, kernelSize int, opts ...Option) *Conv1DLayer {
+	l := &Conv1DLayer{kbase: newKbase(opts), filters: filters, kernelSize: kernelSize}
+	for _, p := range []**tensor.Tensor{&l.xp, &l.z, &l.y, &l.dz, &l.wt, &l.dxp, &l.dx} {
+		*p = &tensor.Tensor{}
+	}
+	// Method values made once so that parallel loops allocate nothing.
+	l.fwdEpilogue = l.forwardEpilogue
+	l.bwdPrelude = l.backwardPrelude
+	return l
+}
+
+// ClassName returns "Conv1D".
+func (l *Conv1DLayer) ClassName() string { return "Conv1D" }
+
+// convLength returns Keras's output length of a convolution or pooling
+// window of extent dk (the dilated kernel) over t steps, and the zero
+// padding added before and after; t < 0 (unknown) gives -1.
+func convLength(t, dk, stride int, padding string) (out, padL, padR int) {
+	if t < 0 {
+		return -1, 0, 0
+	}
+	switch padding {
+	case "same":
+		out = (t + stride - 1) / stride
+		total := max((out-1)*stride+dk-t, 0)
+		return out, total / 2, total - total/2 // as TensorFlow: the extra zero goes right
+	case "causal":
+		return (t + stride - 1) / stride, dk - 1, 0
+	}
+	if t < dk {
+		return 0, 0, 0
+	}
+	return (t-dk)/stride + 1, 0, 0
+}
+
+// Build checks the arguments, requires an input of shape (steps, channels)
+// and creates the kernel (glorot_uniform) and bias (zeros).
+func (l *Conv1DLayer) Build(in []int, rng *rand.Rand) error {
+	o := &l.opts
+	if err := o.check("Conv1D", "activation", "strides", "padding", "dilation_rate", "use_bias"); err != nil {
+		return err
+	}
+	l.strides = o.strides
+	if !o.set["strides"] {
+		l.strides = 1
+	}
+	l.dilation, l.padding = o.dilationRate, o.padding
+	switch {
+	case l.filters <= 0:
+		return fmt.Errorf("Conv1D %s: filters = %d, want > 0", l.name, l.filters)
+	case l.kernelSize <= 0:
+		return fmt.Errorf("Conv1D %s: kernel_size = %d, want > 0", l.name, l.kernelSize)
+	case l.strides <= 0:
+		return fmt.Errorf("Conv1D %s: strides = %d, want > 0", l.name, l.strides)
+	case l.dilation <= 0:
+		return fmt.Errorf("Conv1D %s: dilation_rate = %d, want > 0", l.name, l.dilation)
+	case l.strides > 1 && l.dilation > 1:
+		return fmt.Errorf("Conv1D %s: strides = %d and dilation_rate = %d: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras)", l.name, l.strides, l.dilation)
+	case l.padding != "valid" && l.padding != "same" && l.padding != "causal":
+		return fmt.Errorf("Conv1D %s: padding %q, want valid, same or causal", l.name, l.padding)
+	}
+	act, err := parseActivation(o.activation)
+	if err != nil {
+		return fmt.Errorf("Conv1D %s: %w", l.name, err)
+	}
+	l.act = act
+	if len(in) != 2 || in[1] <= 0 || in[0] == 0 || in[0] < -1 {
+		return fmt.Errorf("Conv1D %s: input shape (batch, %s), want (batch, steps, channels) with channels > 0", l.name, dimsString(in))
+	}
+	out, _, _ := convLength(in[0], l.dilated(), l.strides, l.padding)
+	if out == 0 {
+		return fmt.Errorf("Conv1D %s: input of %d steps is shorter than the kernel's extent %d", l.name, in[0], l.dilated())
+	}
+	l.ch = in[1]
+	k, c, f := l.kernelSize, l.ch, l.filters
+	l.kernel = NewParam("kernel", k, c, f)
+	initGlorotUniform(rng, k*c, k*f, l.kernel.Value.Data)
+	if o.useBias {
+		l.bias = NewParam("bias", f)
+	}
+	l.in, l.out, l.built = append([]int(nil), in...), []int{out, f}, true
+	return nil
+}
+
+func (l *Conv1DLayer) dilated() int { return (l.kernelSize-1)*l.dilation + 1 }
+
+// fast reports whether the whole-batch GEMM path applies.
+func (l *Conv1DLayer) fast() bool { return l.strides == 1 && l.dilation == 1 }
+
+// Params returns kernel and, with use_bias, bias.
+func (l *Conv1DLayer) Params() []*Param {
+	if l.bias == nil {
+		return []*Param{l.kernel}
+	}
+	return []*Param{l.kernel, l.bias}
+}
+
+// Forward computes act(conv(x) + bias) for x of shape (batch, steps, channels).
+func (l *Conv1DLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) {
+	if err := l.checkInput("Conv1D", x); err != nil {
+		return nil, err
+	}
+	b, t, c, f, k := x.Shape[0], x.Shape[1], l.ch, l.filters, l.kernelSize
+	tOut, padL, padR := convLength(t, l.dilated(), l.strides, l.padding)
+	if tOut <= 0 {
+		return nil, fmt.Errorf("Conv1D %s: input of %d steps is shorter than the kernel's extent %d", l.name, t, l.dilated())
+	}
+	l.x, l.batch, l.tIn, l.tOut, l.padL = x, b, t, tOut, padL
+	l.tp = t + padL + padR
+	l.y.Resize(b, tOut, f)
+	if b == 0 {
+		return l.y, nil
+	}
+	l.src = x.Data
+	if padL+padR > 0 {
+		l.xp.Resize(b, l.tp, c)
+		for s := 0; s < b; s++ {
+			dst := l.xp.Data[s*l.tp*c : (s+1)*l.tp*c]
+			clear(dst[:padL*c])
+			copy(dst[padL*c:], x.Data[s*t*c:(s+1)*t*c])
+			clear(dst[(padL+t)*c:])
+		}
+		l.src = l.xp.Data
+	}
+	w := l.kernel.Value.Data
+	if l.fast() {
+		// z (batch·tp rows × f) = im2col(x) · kernel; the last k−1 rows of
+		// each sample (windows crossing into the next one) are ignored.
+		m := b*l.tp - (k - 1)
+		l.z.Resize(b*l.tp, f)
+		kernels.Sgemm(false, false, m, f, k*c, 1, l.src, c, w, f, 0, l.z.Data, f)
+		parallel.For(b, max(1, 16384/(tOut*f)), l.fwdEpilogue)
+		return l.y, nil
+	}
+	taps, tapW := l.taps()
+	for s := 0; s < b; s++ {
+		xs := l.src[s*l.tp*c:]
+		ys := l.y.Data[s*tOut*f : (s+1)*tOut*f]
+		for j := 0; j < taps; j++ {
+			beta := float32(1)
+			if j == 0 {
+				beta = 0
+			}
+			kernels.Sgemm(false, false, tOut, f, tapW, 1, xs[j*l.dilation*c:], l.strides*c, w[j*tapW*f:], f, beta, ys, f)
+		}
+		if l.bias != nil {
+			kernels.AddBias(ys, tOut, f, l.bias.Value.Data)
+		}
+		l.act.apply(ys, ys, f)
+	}
+	return l.y, nil
+}
+
+// taps returns how the general path splits the kernel: without dilation a
+// window is contiguous (one tap of k·C values), otherwise one tap per
+// kernel position (C values each).
+func (l *Conv1DLayer) taps() (n, width int) {
+	if l.dilation == 1 {
+		return 1, l.kernelSize * l.ch
+	}
+	return l.kernelSize, l.ch
+}
+
+// forwardEpilogue adds the bias, applies the activation and compacts the
+// valid rows of z into y, for samples [lo, hi).
+func (l *Conv1DLayer) forwardEpilogue(lo, hi int) {
+	f, tOut := l.filters, l.tOut
+	for s := lo; s < hi; s++ {
+		zs := l.z.Data[s*l.tp*f : (s*l.tp+tOut)*f]
+		if l.bias != nil {
+			kernels.AddBias(zs, tOut, f, l.bias.Value.Data)
+		}
+		l.act.apply(l.y.Data[s*tOut*f:(s+1)*tOut*f], zs, f)
+	}
+}
+
+// backwardPrelude writes dz = act'(dy) for samples [lo, hi) into the
+// fast path's dz layout: k−1 leading zero rows, then per sample tOut rows of
+// dz followed by k−1 zero rows (tp rows per sample).
+func (l *Conv1DLayer) backwardPrelude(lo, hi int) {
+	f, tOut, k := l.filters, l.tOut, l.kernelSize
+	for s := lo; s < hi; s++ {
+		row := k - 1 + s*l.tp
+		dzs := l.dz.Data[row*f : (row+l.tp)*f]
+		o := s * tOut * f
+		l.act.grad(dzs[:tOut*f], l.dyData[o:o+tOut*f], l.y.Data[o:o+tOut*f], f)
+		clear(dzs[tOut*f:])
+	}
+}
+
+// Backward computes the kernel and bias gradients and, when needDx, the
+// input gradient.
+func (l *Conv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
+	if err := checkGrad("Conv1D", l.name, dy, l.y.Shape); err != nil {
+		return nil, err
+	}
+	b, c, f, k, tOut := l.batch, l.ch, l.filters, l.kernelSize, l.tOut
+	dw := l.kernel.Grad.Data
+	w := l.kernel.Value.Data
+	if b == 0 {
+		clear(dw)
+		if l.bias != nil {
+			clear(l.bias.Grad.Data)
+		}
+		return l.dx.Resize(0, l.tIn, c), nil
+	}
+	var dxp []float32
+	if l.fast() {
+		rows := k - 1 + b*l.tp
+		l.dz.Resize(rows, f)
+		clear(l.dz.Data[:(k-1)*f])
+		l.dyData = dy.Data
+		parallel.For(b, max(1, 16384/(tOut*f)), l.bwdPrelude)
+		l.dyData = nil
+		if l.bias != nil {
+			kernels.ColSum(l.bias.Grad.Data, 0, l.dz.Data, rows, f)
+		}
+		m := b*l.tp - (k - 1)
+		kernels.Sgemm(true, false, k*c, f, m, 1, l.src, c, l.dz.Data[(k-1)*f:], f, 0, dw, f)
+		if !needDx {
+			return nil, nil
+		}
+		// wt[(k−1−j)·f + g][ci] = kernel[j][ci][g]: the flipped, transposed
+		// kernel, so that dx (batch·tp × c) = windows(dz) · wt.
+		l.wt.Resize(k*f, c)
+		for j := 0; j < k; j++ {
+			for ci := 0; ci < c; ci++ {
+				for g := 0; g < f; g++ {
+					l.wt.Data[((k-1-j)*f+g)*c+ci] = w[(j*c+ci)*f+g]
+				}
+			}
+		}
+		out := l.dx
+		if l.tp != l.tIn {
+			out = l.dxp
+		}
+		out.Resize(b*l.tp, c)
+		kernels.Sgemm(false, false, b*l.tp, c, k*f, 1, l.dz.Data, f, l.wt.Data, c, 0, out.Data, c)
+		dxp = out.Data
+	} else {
+		l.dz.Resize(b*tOut, f)
+		l.act.grad(l.dz.Data, dy.Data, l.y.Data, f)
+		if l.bias != nil {
+			kernels.ColSum(l.bias.Grad.Data, 0, l.dz.Data, b*tOut, f)
+		}
+		taps, tapW := l.taps()
+		clear(dw)
+		for s := 0; s < b; s++ {
+			xs := l.src[s*l.tp*c:]
+			dzs := l.dz.Data[s*tOut*f : (s+1)*tOut*f]
+			for j := 0; j < taps; j++ {
+				kernels.Sgemm(true, false, tapW, f, tOut, 1, xs[j*l.dilation*c:], l.strides*c, dzs, f, 1, dw[j*tapW*f:], f)
+			}
+		}
+		if !needDx {
+			return nil, nil
+		}
+		out := l.dx
+		if l.tp != l.tIn {
+			out = l.dxp
+		}
+		out.Resize(b*l.tp, c)
+		clear(out.Data)
+		for s := 0; s < b; s++ {
+			dzs := l.dz.Data[s*tOut*f : (s+1)*tOut*f]
+			dxs := out.Data[s*l.tp*c : (s+1)*l.tp*c]
+			// One GEMM per kernel position: rows t·stride + j·dilation of
+			// dx receive dz[t]·kernel[j]ᵀ; for a fixed j they are distinct.
+			for j := 0; j < k; j++ {
+				kernels.Sgemm(false, true, tOut, c, f, 1, dzs, f, w[j*c*f:], f, 1, dxs[j*l.dilation*c:], l.strides*c)
+			}
+		}
+		dxp = out.Data
+	}
+	l.dx.Resize(b, l.tIn, c)
+	if l.tp != l.tIn {
+		for s := 0; s < b; s++ {
+			copy(l.dx.Data[s*l.tIn*c:(s+1)*l.tIn*c], dxp[(s*l.tp+l.padL)*c:])
+		}
+	}
+	return l.dx, nil
+}
+
+// Config returns the Keras config (Keras 2 key names and list forms).
+func (l *Conv1DLayer) Config() map[string]any {
+	c := l.config()
+	s := l.opts.strides
+	if !l.opts.set["strides"] {
+		s = 1
+	}
+	c["filters"] = l.filters
+	c["kernel_size"] = []any{l.kernelSize}
+	c["strides"] = []any{s}
+	c["padding"] = l.opts.padding
+	c["data_format"] = "channels_last"
+	c["dilation_rate"] = []any{l.opts.dilationRate}
+	c["groups"] = 1
+	c["activation"] = l.opts.activation
+	c["use_bias"] = l.opts.useBias
+	c["kernel_initializer"] = map[string]any{"class_name": "GlorotUniform", "config": map[string]any{"seed": nil}}
+	c["bias_initializer"] = map[string]any{"class_name": "Zeros", "config": map[string]any{}}
+	for _, k := range []string{"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"} {
+		c[k] = nil
+	}
+	return c
+}
+
+// cfgRequiredInt reads an integer key that has no default.
+func cfgRequiredInt(cfg map[string]any, key string) (int, error) {
+	if v, ok := cfg[key]; !ok || v == nil {
+		return 0, fmt.Errorf("missing %s", key)
+	}
+	return cfgInt(cfg, key, 0)
+}
+
+func init() {
+	register("Conv1D", func(cfg map[string]any) (Layer, error) {
+		opts, err := commonConfig(cfg)
+		if err != nil {
+			return nil, err
+		}
+		filters, err := cfgRequiredInt(cfg, "filters")
+		if err != nil {
+			return nil, err
+		}
+		k, err := cfgRequiredInt(cfg, "kernel_size")
+		if err != nil {
+			return nil, err
+		}
+		s, err := cfgInt(cfg, "strides", 1)
+		if err != nil {
+			return nil, err
+		}
+		d, err := cfgInt(cfg, "dilation_rate", 1)
+		if err != nil {
+			return nil, err
+		}
+		if g, err := cfgInt(cfg, "groups", 1); err != nil {
+			return nil, err
+		} else if g != 1 {
+			return nil, fmt.Errorf("groups = %d is not supported (only 1)", g)
+		}
+		p, err := cfgString(cfg, "padding", "valid")
+		if err != nil {
+			return nil, err
+		}
+		a, err := cfgString(cfg, "activation", "linear")
+		if err != nil {
+			return nil, err
+		}
+		ub, err := cfgBool(cfg, "use_bias", true)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, WithStrides(s), WithDilationRate(d), WithPadding(p), WithActivation(a), WithUseBias(ub))
+		return Conv1D(filters, k, opts...), nil
+	})
+}

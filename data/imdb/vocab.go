@@ -208,6 +208,10 @@ func sortedNames[T any](m map[string]T) []string {
 	for k := range m {
 		names = append(names, k)
 	}
-	sort.Strings(names)
+	sortStrings(names)
 	return names
 }
+
+// sortStrings sorts bytewise, the order of Python's sorted() on the
+// file names.
+func sortStrings(s []string) { sort.Strings(s) }

@@ -74,3 +74,41 @@ with open(os.path.join(npzdir, "object_lists_proto5.npy"), "wb") as f:
     f.write(npy_with_protocol(objarray([[1, 2, 3], [], [-4, 2147483647]]), 5))
 # An object array holding something other than lists, for the error path.
 np.save(os.path.join(npzdir, "object_strings.npy"), np.array(["a", "b"], dtype=object), allow_pickle=True)
+
+
+def keras_steps(x_tr, y_tr, x_te, y_te, num_words=None, skip_top=0, maxlen=None,
+                seed=113, start_char=1, oov_char=2, index_from=3):
+    """The documented steps of keras.datasets.imdb.load_data, written out
+    here to print the values imdb_test.go expects for the tiny fixture."""
+    rng = np.random.RandomState(seed)
+    p = np.arange(len(x_tr))
+    rng.shuffle(p)
+    x_tr = [x_tr[i] for i in p]
+    y_tr = [y_tr[i] for i in p]
+    p = np.arange(len(x_te))
+    rng.shuffle(p)
+    x_te = [x_te[i] for i in p]
+    y_te = [y_te[i] for i in p]
+    pre = [start_char] if start_char is not None else []
+    x_tr = [pre + [w + index_from for w in x] for x in x_tr]
+    x_te = [pre + [w + index_from for w in x] for x in x_te]
+    if maxlen:
+        keep = [i for i, x in enumerate(x_tr) if len(x) < maxlen]
+        x_tr, y_tr = [x_tr[i] for i in keep], [y_tr[i] for i in keep]
+        keep = [i for i, x in enumerate(x_te) if len(x) < maxlen]
+        x_te, y_te = [x_te[i] for i in keep], [y_te[i] for i in keep]
+    xs = x_tr + x_te
+    if not num_words:
+        num_words = max(max(x) for x in xs if x)
+    if oov_char is not None:
+        xs = [[w if skip_top <= w < num_words else oov_char for w in x] for x in xs]
+    else:
+        xs = [[w for w in x if skip_top <= w < num_words] for x in xs]
+    n = len(x_tr)
+    return xs[:n], y_tr, xs[n:], y_te
+
+
+if __name__ == "__main__":
+    for kw in [dict(), dict(num_words=20), dict(num_words=20, skip_top=5, maxlen=5),
+               dict(seed=0, start_char=None, oov_char=None, index_from=0, num_words=12)]:
+        print(kw, keras_steps(x_train, y_train, x_test, y_test, **kw))

@@ -1,0 +1,270 @@
+package layers
+
+import (
+	"math/rand/v2"
+
+	"github.com/seqconv/seqconv/internal/kernels"
+	"github.com/seqconv/seqconv/tensor"
+)
+
+// GRULayer is Keras's GRU: a gated recurrent unit over (batch, timesteps,
+// features) inputs.
+//
+// Weights, in Keras's layout and gate order z (update), r (reset), h
+// (candidate): kernel (features, 3·units), recurrent_kernel (units,
+// 3·units) and, with use_bias, bias (2, 3·units) when reset_after (row 0
+// is added to the input projection, row 1 to the recurrent one) or
+// (3·units) otherwise. One step, with σ the recurrent activation and φ the
+// activation:
+//
+//	z = σ(x·Wz + bz + h·Uz [+ b′z])
+//	r = σ(x·Wr + br + h·Ur [+ b′r])
+//	h̃ = φ(x·Wh + bh + r ⊙ (h·Uh + b′h))   reset_after (the default)
+//	h̃ = φ(x·Wh + bh + (r ⊙ h)·Uh)        reset_after = false
+//	h ← z ⊙ h + (1 − z) ⊙ h̃
+//
+// Dropout masks follow Keras 3 (see recurrent.go): with recurrent_dropout
+// each gate gets its own input and state masks, otherwise one input mask
+// serves all three gates.
+type GRULayer struct {
+	rnnBase
+	resetAfter bool
+	biasRec    []float32     // reset_after: bias row 1, or zeros without bias
+	rh         tensor.Tensor // reset_after: (B, T, u) h·Uh + b′h of every step
+}
+
+// GRU returns a GRU layer with the given number of units. It takes
+// WithActivation (default "tanh"), WithRecurrentActivation (default
+// "sigmoid"), WithUseBias, WithDropout, WithRecurrentDropout,
+// WithReturnSequences, WithGoBackwards, WithResetAfter (default true),
+// WithName and WithInputShape.
+func GRU(units int, opts ...Option) *GRULayer {
+	return &GRULayer{rnnBase: newRNNBase("GRU", units, 3, opts)}
+}
+
+func init() {
+	register("GRU", func(cfg map[string]any) (Layer, error) {
+		units, opts, err := rnnOptsFromConfig(cfg, true)
+		if err != nil {
+			return nil, err
+		}
+		ra, err := cfgBool(cfg, "reset_after", true)
+		if err != nil {
+			return nil, err
+		}
+		return GRU(units, append(opts, WithResetAfter(ra))...), nil
+	})
+}
+
+// Build checks the arguments and creates the weights for inputs of shape
+// (timesteps, features); timesteps may be -1 (variable).
+func (l *GRULayer) Build(in []int, rng *rand.Rand) error {
+	if err := l.setup("recurrent_activation", "reset_after"); err != nil {
+		return err
+	}
+	l.resetAfter = l.opts.resetAfter
+	if err := l.buildWeights(in, rng); err != nil {
+		return err
+	}
+	u := l.units
+	l.biasRec = make([]float32, 3*u)
+	if l.useBias {
+		if l.resetAfter {
+			l.bias = NewParam("bias", 2, 3*u)
+			l.biasIn = l.bias.Value.Data[:3*u]
+			l.biasRec = l.bias.Value.Data[3*u:]
+		} else {
+			l.bias = NewParam("bias", 3*u)
+			l.biasIn = l.bias.Value.Data
+		}
+	}
+	return nil
+}
+
+// Config returns the Keras config of the layer.
+func (l *GRULayer) Config() map[string]any {
+	cfg := l.configBase()
+	cfg["reset_after"] = l.opts.resetAfter
+	return cfg
+}
+
+// Forward runs the GRU over the batch x of shape (batch, timesteps,
+// features) from a zero initial state and returns (batch, units), or
+// (batch, timesteps, units) with return_sequences.
+func (l *GRULayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, error) {
+	if err := l.beginForward(x, training, 3); err != nil {
+		return nil, err
+	}
+	B, T, u := l.batch, l.steps, l.units
+	special := -1 // the operand block holding r ⊙ h (reset_after = false)
+	if !l.resetAfter {
+		if l.nmh == 0 {
+			l.setBlocks([]int{0, 0, 1})
+		}
+		special = l.blk[2]
+	} else {
+		l.rh.Resize(B, T, u)
+	}
+	br := l.biasRec
+	for t := 0; t < T; t++ {
+		l.fillOperands(t, special)
+		hp, ldh := l.hprev(t)
+		if l.resetAfter {
+			l.recGemm(t, 0, 3)
+		} else {
+			l.recGemm(t, 0, 2)
+		}
+		for i := 0; i < B; i++ {
+			g := l.pre.Data[(i*T+t)*3*u : (i*T+t+1)*3*u]
+			s := l.s.Data[i*3*u : (i+1)*3*u]
+			zr, sz := g[:2*u], s[:2*u]
+			if l.resetAfter {
+				for j := range zr {
+					zr[j] += sz[j] + br[j]
+				}
+			} else {
+				for j := range zr {
+					zr[j] += sz[j]
+				}
+			}
+			l.recAct.apply(zr)
+			if !l.resetAfter {
+				continue
+			}
+			r, hh := g[u:2*u], g[2*u:]
+			rh := l.rh.Data[(i*T+t)*u : (i*T+t+1)*u]
+			sh, bh := s[2*u:], br[2*u:]
+			for j := range hh {
+				rh[j] = sh[j] + bh[j]
+				hh[j] += r[j] * rh[j]
+			}
+			l.act.apply(hh)
+			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(i*T+t)*u:(i*T+t+1)*u])
+		}
+		if l.resetAfter {
+			continue
+		}
+		// reset_after = false: the candidate multiplies r ⊙ h (masked).
+		for i := 0; i < B; i++ {
+			r := l.pre.Data[(i*T+t)*3*u+u : (i*T+t)*3*u+2*u]
+			op, h := l.operand(i, t, special), hp[i*ldh:i*ldh+u]
+			if l.nmh == 0 {
+				for j, v := range h {
+					op[j] = r[j] * v
+				}
+			} else {
+				m := l.mh.Data[(2*B+i)*u : (2*B+i+1)*u]
+				for j, v := range h {
+					op[j] = r[j] * v * m[j]
+				}
+			}
+		}
+		l.recGemm(t, 2, 3)
+		for i := 0; i < B; i++ {
+			g := l.pre.Data[(i*T+t)*3*u : (i*T+t+1)*3*u]
+			hh, sh := g[2*u:], l.s.Data[i*3*u+2*u:(i+1)*3*u]
+			for j := range hh {
+				hh[j] += sh[j]
+			}
+			l.act.apply(hh)
+			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(i*T+t)*u:(i*T+t+1)*u])
+		}
+	}
+	return l.finishForward(), nil
+}
+
+// mix sets h = z ⊙ hp + (1 − z) ⊙ h̃ for one row of gate values g.
+func (l *GRULayer) mix(g, hp, h []float32) {
+	u := l.units
+	z, hh := g[:u], g[2*u:3*u]
+	hp, h = hp[:u], h[:u]
+	for j, zj := range z {
+		h[j] = zj*hp[j] + (1-zj)*hh[j]
+	}
+}
+
+// Backward back-propagates through all time steps, storing the gradients
+// of kernel, recurrent_kernel and bias, and returns ∂loss/∂x when needDx.
+func (l *GRULayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
+	if err := l.beginBackward(dy); err != nil {
+		return nil, err
+	}
+	B, T, u := l.batch, l.steps, l.units
+	special := -1
+	if !l.resetAfter {
+		special = l.blk[2]
+	}
+	for t := T - 1; t >= 0; t-- {
+		l.stepGrad(dy, t)
+		hp, ldh := l.hprev(t)
+		for i := 0; i < B; i++ {
+			o := (i*T + t) * 3 * u
+			g, dgx, dgr := l.pre.Data[o:o+3*u], l.dGx.Data[o:o+3*u], l.dGr.Data[o:o+3*u]
+			z, r, hh := g[:u], g[u:2*u], g[2*u:]
+			dh, dhp, h := l.dh.Data[i*u:(i+1)*u], l.dhp.Data[i*u:(i+1)*u], hp[i*ldh:i*ldh+u]
+			dz, dr, dhh := dgx[:u], dgx[u:2*u], dgx[2*u:]
+			for j, d := range dh {
+				dhp[j] = d * z[j]
+				dz[j] = d * (h[j] - hh[j])
+				dhh[j] = d * (1 - z[j])
+			}
+			l.recAct.grad(dz, dz, z)
+			l.act.grad(dhh, dhh, hh)
+			copy(dgr[:u], dz)
+			if l.resetAfter {
+				rh := l.rh.Data[(i*T+t)*u : (i*T+t+1)*u]
+				drh := dgr[2*u:]
+				for j, d := range dhh {
+					dr[j] = d * rh[j]
+					drh[j] = d * r[j]
+				}
+				l.recAct.grad(dr, dr, r)
+				copy(dgr[u:2*u], dr)
+			} else {
+				copy(dgr[2*u:], dhh)
+			}
+		}
+		if l.resetAfter {
+			if t > 0 { // h_{−1} is a constant
+				l.recGemmBack(t, 0, 3)
+				l.addOperandGrads(-1)
+			}
+			continue
+		}
+		// reset_after = false: q = ∂loss/∂(r ⊙ h) from the candidate's GEMM.
+		l.recGemmBack(t, 2, 3)
+		nbu := l.nb * u
+		for i := 0; i < B; i++ {
+			o := (i*T + t) * 3 * u
+			r, dr := l.pre.Data[o+u:o+2*u], l.dGx.Data[o+u:o+2*u]
+			q := l.dhm.Data[i*nbu+special*u : i*nbu+(special+1)*u]
+			h, dhp := hp[i*ldh:i*ldh+u], l.dhp.Data[i*u:(i+1)*u]
+			if l.nmh == 0 {
+				for j, v := range q {
+					dr[j] = v * h[j]
+					dhp[j] += v * r[j]
+				}
+			} else {
+				m := l.mh.Data[(2*B+i)*u : (2*B+i+1)*u]
+				for j, v := range q {
+					dr[j] = v * h[j] * m[j]
+					dhp[j] += v * r[j] * m[j]
+				}
+			}
+			l.recAct.grad(dr, dr, r)
+			copy(l.dGr.Data[o+u:o+2*u], dr)
+		}
+		if t > 0 {
+			l.recGemmBack(t, 0, 2)
+			l.addOperandGrads(special)
+		}
+	}
+	var dbIn []float32
+	if l.useBias {
+		dbIn = l.bias.Grad.Data[:3*u]
+		if l.resetAfter {
+			kernels.ColSum(l.bias.Grad.Data[3*u:], 0, l.dGr.Data, B*T, 3*u)
+		}
+	}
+	return l.finishBackward(needDx, dbIn), nil
+}

@@ -1,0 +1,417 @@
+package layers
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/seqconv/seqconv/internal/kernels"
+	"github.com/seqconv/seqconv/tensor"
+)
+
+// buildRNN builds l for input (T, F) with a generator whose stream the
+// returned reseed function restarts (so dropout masks repeat exactly).
+func buildRNN(t *testing.T, l Layer, in ...int) (reseed func()) {
+	t.Helper()
+	src := rand.NewPCG(3, 4)
+	if err := l.Build(in, rand.New(src)); err != nil {
+		t.Fatalf("%s Build%v: %v", l.ClassName(), in, err)
+	}
+	// Perturb the biases so their gradients and paths are exercised.
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, p := range l.Params() {
+		if strings.HasSuffix(p.Name, "bias") {
+			for i := range p.Value.Data {
+				p.Value.Data[i] += float32(rng.Float64()*0.4 - 0.2)
+			}
+		}
+	}
+	return func() { src.Seed(11, 12) }
+}
+
+func TestGRUGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range []struct {
+		name  string
+		opts  []Option
+		train bool
+	}{
+		{"reset_after", nil, false},
+		{"reset_after/seq", []Option{WithReturnSequences(true)}, false},
+		{"reset_before", []Option{WithResetAfter(false)}, false},
+		{"reset_before/seq", []Option{WithResetAfter(false), WithReturnSequences(true)}, false},
+		{"no_bias", []Option{WithUseBias(false)}, false},
+		{"dropout", []Option{WithDropout(0.3)}, true},
+		{"recurrent_dropout", []Option{WithDropout(0.3), WithRecurrentDropout(0.4), WithReturnSequences(true)}, true},
+		{"reset_before/recurrent_dropout", []Option{WithResetAfter(false), WithDropout(0.2), WithRecurrentDropout(0.4)}, true},
+		{"go_backwards/seq", []Option{WithGoBackwards(true), WithReturnSequences(true)}, false},
+		{"relu", []Option{WithActivation("relu"), WithResetAfter(false)}, false},
+		{"hard_sigmoid", []Option{WithRecurrentActivation("hard_sigmoid")}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := GRU(4, c.opts...)
+			reseed := buildRNN(t, l, -1, 3)
+			if l.act == raRelu {
+				// Keep the candidates' pre-activations away from ReLU's
+				// kink, where finite differences are meaningless.
+				for j := 8; j < 12; j++ {
+					l.bias.Value.Data[j] += 2
+				}
+			}
+			x := randTensor(rng, -1, 1, 2, 4, 3)
+			gradCheck(t, l, x, c.train, false, 2e-2, reseed)
+		})
+	}
+}
+
+// TestGRUDropoutChangesOutput checks that the masks are really applied in
+// training and not at inference.
+func TestGRUDropoutChangesOutput(t *testing.T) {
+	l := GRU(3, WithDropout(0.5), WithRecurrentDropout(0.5))
+	buildRNN(t, l, 5, 2)
+	x := randTensor(rand.New(rand.NewPCG(5, 5)), -1, 1, 4, 5, 2)
+	inf1, _ := l.Forward(x, false)
+	a := inf1.Clone()
+	inf2, _ := l.Forward(x, false)
+	if !equalData(a.Data, inf2.Data) {
+		t.Fatal("inference output is not deterministic")
+	}
+	tr, _ := l.Forward(x, true)
+	if equalData(a.Data, tr.Data) {
+		t.Fatal("training output equals inference output despite dropout")
+	}
+	if l.nmx != 3 || l.nmh != 3 {
+		t.Fatalf("masks in use: %d input, %d recurrent; Keras 3 draws 3 and 3 when recurrent_dropout > 0", l.nmx, l.nmh)
+	}
+	l2 := GRU(3, WithDropout(0.5))
+	buildRNN(t, l2, 5, 2)
+	if _, err := l2.Forward(x, true); err != nil {
+		t.Fatal(err)
+	}
+	if l2.nmx != 1 || l2.nmh != 0 {
+		t.Fatalf("masks in use: %d input, %d recurrent; want 1 shared input mask", l2.nmx, l2.nmh)
+	}
+}
+
+func equalData(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func sig64(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// TestGRUExactValues compares a tiny GRU with hand-set weights against a
+// float64 evaluation of Keras's equations written out in the test.
+func TestGRUExactValues(t *testing.T) {
+	const u, in, T = 2, 2, 2
+	W := []float64{ // (in, 3u): columns z1 z2 r1 r2 h1 h2
+		0.5, -0.3, 0.2, 0.1, -0.4, 0.6,
+		0.1, 0.4, -0.5, 0.3, 0.2, -0.1,
+	}
+	U := []float64{ // (u, 3u)
+		0.3, 0.2, -0.1, 0.4, 0.5, -0.2,
+		-0.6, 0.1, 0.2, -0.3, 0.1, 0.7,
+	}
+	bias := []float64{0.1, -0.2, 0.05, 0.0, 0.3, -0.1, // input row
+		-0.05, 0.15, 0.2, -0.1, 0.02, 0.4} // recurrent row
+	xs := [][]float64{{1.0, -2.0}, {0.5, 0.25}}
+	for _, resetAfter := range []bool{true, false} {
+		l := GRU(u, WithResetAfter(resetAfter), WithReturnSequences(true))
+		if err := l.Build([]int{T, in}, rand.New(rand.NewPCG(1, 1))); err != nil {
+			t.Fatal(err)
+		}
+		set := func(p *Param, v []float64) {
+			for i := range p.Value.Data {
+				p.Value.Data[i] = float32(v[i])
+			}
+		}
+		set(l.kernel, W)
+		set(l.recKernel, U)
+		if resetAfter {
+			set(l.bias, bias)
+		} else {
+			set(l.bias, bias[:3*u])
+		}
+		x := tensor.New(1, T, in)
+		for t0 := range xs {
+			copy(x.Data[t0*in:], []float32{float32(xs[t0][0]), float32(xs[t0][1])})
+		}
+		y, err := l.Forward(x, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// float64 reference
+		h := []float64{0, 0}
+		for t0 := 0; t0 < T; t0++ {
+			col := func(m []float64, v []float64, c int) float64 {
+				s := 0.0
+				for k := range v {
+					s += v[k] * m[k*3*u+c]
+				}
+				return s
+			}
+			nh := make([]float64, u)
+			for j := 0; j < u; j++ {
+				var z, r, hh float64
+				if resetAfter {
+					z = sig64(col(W, xs[t0], j) + bias[j] + col(U, h, j) + bias[6+j])
+					r = sig64(col(W, xs[t0], u+j) + bias[u+j] + col(U, h, u+j) + bias[6+u+j])
+					hh = math.Tanh(col(W, xs[t0], 2*u+j) + bias[2*u+j] + r*(col(U, h, 2*u+j)+bias[6+2*u+j]))
+				} else {
+					z = sig64(col(W, xs[t0], j) + bias[j] + col(U, h, j))
+					// r for every unit is needed for (r ⊙ h)·Uh.
+					rh := make([]float64, u)
+					for k := 0; k < u; k++ {
+						rk := sig64(col(W, xs[t0], u+k) + bias[u+k] + col(U, h, u+k))
+						rh[k] = rk * h[k]
+					}
+					hh = math.Tanh(col(W, xs[t0], 2*u+j) + bias[2*u+j] + col(U, rh, 2*u+j))
+				}
+				nh[j] = z*h[j] + (1-z)*hh
+			}
+			h = nh
+			for j := 0; j < u; j++ {
+				got := float64(y.Data[t0*u+j])
+				if math.Abs(got-h[j]) > 1e-6 {
+					t.Errorf("reset_after=%v step %d unit %d: got %.8f, want %.8f", resetAfter, t0, j, got, h[j])
+				}
+			}
+		}
+	}
+}
+
+func TestRecurrentParamCounts(t *testing.T) {
+	count := func(l Layer, in ...int) int {
+		if err := l.Build(in, rand.New(rand.NewPCG(1, 1))); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range l.Params() {
+			n += p.Value.Len()
+		}
+		return n
+	}
+	for _, c := range []struct {
+		name string
+		l    Layer
+		in   []int
+		want int
+	}{
+		// Keras: kernel 32·96 + recurrent 32·96 + bias 2·96 (reset_after)
+		// or 96. The Jena model's 13,793 = Conv1D 2,272 + Conv1D 5,152 +
+		// GRU 6,336 + Dense 33.
+		{"GRU reset_after", GRU(32), []int{-1, 32}, 6336},
+		{"GRU reset_before", GRU(32, WithResetAfter(false)), []int{-1, 32}, 6240},
+		{"GRU no bias", GRU(32, WithUseBias(false)), []int{-1, 32}, 6144},
+		{"LSTM", LSTM(32), []int{-1, 32}, 8320},
+		{"SimpleRNN", SimpleRNN(32), []int{-1, 32}, 2080},
+		{"Bidirectional GRU", Bidirectional(GRU(32)), []int{-1, 32}, 2 * 6336},
+	} {
+		if got := count(c.l, c.in...); got != c.want {
+			t.Errorf("%s: %d parameters, want %d", c.name, got, c.want)
+		}
+	}
+	// Keras's shapes of the GRU weights.
+	l := GRU(32)
+	count(l, 156, 32)
+	want := [][]int{{32, 96}, {32, 96}, {2, 96}}
+	for i, p := range l.Params() {
+		if !tensor.SameShape(p.Value.Shape, want[i]) {
+			t.Errorf("GRU %s shape %v, want %v", p.Name, p.Value.Shape, want[i])
+		}
+	}
+	if s := l.OutputShape(); !tensor.SameShape(s, []int{32}) {
+		t.Errorf("GRU output shape %v, want (32)", s)
+	}
+}
+
+// TestGRUInitializers checks the Keras initial weights: orthogonal
+// recurrent kernel (UᵀU rows orthonormal), glorot-bounded kernel, zero bias.
+func TestGRUInitializers(t *testing.T) {
+	l := GRU(8)
+	if err := l.Build([]int{-1, 5}, rand.New(rand.NewPCG(2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	lim := math.Sqrt(6.0 / (5 + 24))
+	for _, v := range l.kernel.Value.Data {
+		if math.Abs(float64(v)) > lim {
+			t.Fatalf("kernel value %v beyond glorot limit %v", v, lim)
+		}
+	}
+	U := l.recKernel.Value.Data // (8, 24): orthonormal rows
+	for a := 0; a < 8; a++ {
+		for b := 0; b < 8; b++ {
+			var s float64
+			for k := 0; k < 24; k++ {
+				s += float64(U[a*24+k]) * float64(U[b*24+k])
+			}
+			want := 0.0
+			if a == b {
+				want = 1
+			}
+			if math.Abs(s-want) > 1e-5 {
+				t.Fatalf("recurrent_kernel rows %d·%d = %v, want %v", a, b, s, want)
+			}
+		}
+	}
+	for _, v := range l.bias.Value.Data {
+		if v != 0 {
+			t.Fatal("bias not zero-initialised")
+		}
+	}
+}
+
+func TestGRUVariableLength(t *testing.T) {
+	l := GRU(3, WithReturnSequences(true))
+	buildRNN(t, l, -1, 2)
+	rng := rand.New(rand.NewPCG(8, 8))
+	x9 := randTensor(rng, -1, 1, 2, 9, 2)
+	// The first 5 steps of a 9-step sequence must give the same outputs as
+	// the 5-step prefix alone (a causal recurrence from a zero state).
+	x5 := tensor.New(2, 5, 2)
+	for b := 0; b < 2; b++ {
+		copy(x5.Data[b*10:(b+1)*10], x9.Data[b*18:b*18+10])
+	}
+	y5, err := l.Forward(x5, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y5c := y5.Clone()
+	y9, err := l.Forward(x9, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tensor.SameShape(y9.Shape, []int{2, 9, 3}) {
+		t.Fatalf("output shape %v, want (2, 9, 3)", y9.Shape)
+	}
+	for b := 0; b < 2; b++ {
+		for i := 0; i < 15; i++ {
+			if y5c.Data[b*15+i] != y9.Data[b*27+i] {
+				t.Fatalf("prefix output differs at batch %d index %d", b, i)
+			}
+		}
+	}
+	if _, err := l.Backward(tensor.New(2, 9, 3), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Backward(tensor.New(2, 5, 3), true); err == nil {
+		t.Fatal("Backward accepted a gradient for the wrong number of steps")
+	}
+}
+
+func TestRecurrentErrors(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		name string
+		l    Layer
+		in   []int
+		want string
+	}{
+		{"rank", GRU(4), []int{10}, "input shape"},
+		{"units", GRU(0), []int{5, 3}, "units"},
+		{"activation", GRU(2, WithActivation("swish")), []int{5, 3}, "activation"},
+		{"dropout", LSTM(2, WithDropout(1.5)), []int{5, 3}, "dropout"},
+		{"foreign option", SimpleRNN(2, WithStrides(2)), []int{5, 3}, "strides"},
+		{"reset_after on LSTM", LSTM(2, WithResetAfter(false)), []int{5, 3}, "reset_after"},
+	} {
+		err := c.l.Build(c.in, rng)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Build error %v, want one mentioning %q", c.name, err, c.want)
+		}
+	}
+	l := GRU(4)
+	if err := l.Build([]int{-1, 3}, rng); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []*tensor.Tensor{tensor.New(2, 3), tensor.New(2, 5, 4), nil} {
+		if _, err := l.Forward(x, false); err == nil {
+			t.Errorf("Forward accepted input of shape %v", rnnShapeOf(x))
+		}
+	}
+	fixed := GRU(4)
+	if err := fixed.Build([]int{5, 3}, rng); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fixed.Forward(tensor.New(2, 6, 3), false); err == nil || !strings.Contains(err.Error(), "timesteps") {
+		t.Errorf("Forward with 6 steps on a layer built for 5: error %v", err)
+	}
+	if _, err := fixed.Backward(tensor.New(2, 4), true); err == nil {
+		t.Error("Backward before Forward: no error")
+	}
+}
+
+func TestRecurrentConfigRoundTrip(t *testing.T) {
+	for _, l := range []Layer{
+		GRU(7, WithName("g"), WithResetAfter(false), WithDropout(0.1), WithRecurrentDropout(0.5),
+			WithReturnSequences(true), WithInputShape(-1, 14)),
+		LSTM(5, WithName("l"), WithActivation("relu"), WithUseBias(false), WithGoBackwards(true)),
+		SimpleRNN(3, WithName("s"), WithRecurrentDropout(0.2)),
+		Bidirectional(GRU(4, WithReturnSequences(true)), WithName("bi"), WithMergeMode("ave")),
+	} {
+		if err := l.Build([]int{-1, 14}, rand.New(rand.NewPCG(1, 1))); err != nil {
+			t.Fatal(err)
+		}
+		cfg := l.Config()
+		// Through JSON, as a saved model would be.
+		js, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]any
+		if err := json.Unmarshal(js, &back); err != nil {
+			t.Fatal(err)
+		}
+		l2, err := FromConfig(l.ClassName(), back)
+		if err != nil {
+			t.Fatalf("%s FromConfig: %v", l.ClassName(), err)
+		}
+		if err := l2.Build([]int{-1, 14}, rand.New(rand.NewPCG(1, 1))); err != nil {
+			t.Fatal(err)
+		}
+		js2, _ := json.Marshal(l2.Config())
+		if string(js) != string(js2) {
+			t.Errorf("%s config changed in the round trip:\n%s\n%s", l.ClassName(), js, js2)
+		}
+		if l2.Name() != l.Name() {
+			t.Errorf("name %q, want %q", l2.Name(), l.Name())
+		}
+	}
+}
+
+// TestGRUAllocs checks that steady-state training steps do not allocate.
+func TestGRUAllocs(t *testing.T) {
+	// The layer's own code must not allocate; if the GEMM kernel itself
+	// allocates, the layer cannot be judged this way.
+	a, c := make([]float32, 4*8), make([]float32, 4*24)
+	w := make([]float32, 8*24)
+	if n := testing.AllocsPerRun(5, func() { kernels.Sgemm(false, false, 4, 24, 8, 1, a, 8, w, 24, 0, c, 24) }); n != 0 {
+		t.Skipf("kernels.Sgemm allocates %v times per call", n)
+	}
+	for _, opts := range [][]Option{nil, {WithDropout(0.1), WithRecurrentDropout(0.5)}, {WithResetAfter(false)}} {
+		l := GRU(8, opts...)
+		buildRNN(t, l, -1, 4)
+		x := randTensor(rand.New(rand.NewPCG(1, 1)), -1, 1, 4, 6, 4)
+		dy := tensor.New(4, 8)
+		step := func() {
+			if _, err := l.Forward(x, true); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := l.Backward(dy, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		step()
+		if n := testing.AllocsPerRun(5, step); n != 0 {
+			t.Errorf("%d allocations per Forward+Backward, want 0", int(n))
+		}
+	}
+}

@@ -1,0 +1,771 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/seqconv/seqconv/internal/kernels"
+	"github.com/seqconv/seqconv/tensor"
+)
+
+// This file holds what GRU, LSTM and SimpleRNN share: argument checking,
+// weights, dropout masks, the input projection of all time steps in one
+// GEMM, the per-step recurrent GEMMs and the weight gradients after the
+// time loop. Each cell's own file holds its gate arithmetic.
+//
+// Layout: every per-step quantity is stored batch-major, (batch, T, width),
+// so that the sequence output needs no transposition and step t of the
+// whole batch is a strided matrix (leading dimension T·width) that the GEMM
+// kernels read in place.
+//
+// Dropout follows Keras 3 (keras/src/layers/rnn): in training, one input
+// mask of shape (batch, features) and one recurrent mask of shape (batch,
+// units) are drawn per Forward call and reused at every time step. When
+// recurrent_dropout > 0, Keras switches GRU and LSTM to its
+// "implementation 1", which draws a separate mask per gate (3 for GRU, 4 for
+// LSTM) for the input and for the state; seqconv does the same. A rate is
+// applied only when 0 < rate < 1, and kept units are scaled by 1/(1−rate).
+
+// WithRecurrentActivation sets the activation of a recurrent layer's gates:
+// "sigmoid" (the default), "hard_sigmoid", "tanh", "relu" or "linear"
+// (Keras recurrent_activation=).
+func WithRecurrentActivation(a string) Option {
+	return func(o *options) { o.recurrentActivation = a; o.mark("recurrent_activation") }
+}
+
+// WithGoBackwards makes a recurrent layer read its input sequence from the
+// last step to the first; with return_sequences the output is in the order
+// processed, that is reversed, as in Keras (go_backwards=).
+func WithGoBackwards(b bool) Option {
+	return func(o *options) { o.goBackwards = b; o.mark("go_backwards") }
+}
+
+// rnnAct is an activation a recurrent layer applies in place; its
+// derivative is computed from the activation's output.
+type rnnAct int
+
+const (
+	raLinear rnnAct = iota
+	raTanh
+	raSigmoid
+	raHardSigmoid
+	raRelu
+)
+
+var rnnActNames = map[string]rnnAct{
+	"linear": raLinear, "tanh": raTanh, "sigmoid": raSigmoid,
+	"hard_sigmoid": raHardSigmoid, "relu": raRelu,
+}
+
+func parseRNNAct(s string) (rnnAct, error) {
+	if s == "" || s == "None" {
+		return raLinear, nil
+	}
+	a, ok := rnnActNames[s]
+	if !ok {
+		return 0, fmt.Errorf("unknown activation %q (want linear, tanh, sigmoid, hard_sigmoid or relu)", s)
+	}
+	return a, nil
+}
+
+func (a rnnAct) String() string {
+	for k, v := range rnnActNames {
+		if v == a {
+			return k
+		}
+	}
+	return "linear"
+}
+
+// apply replaces x by a(x).
+func (a rnnAct) apply(x []float32) {
+	switch a {
+	case raTanh:
+		kernels.Tanh(x, x)
+	case raSigmoid:
+		kernels.Sigmoid(x, x)
+	case raRelu:
+		kernels.Relu(x, x)
+	case raHardSigmoid: // Keras 3: relu6(x+3)/6
+		for i, v := range x {
+			x[i] = min(max(v/6+0.5, 0), 1)
+		}
+	}
+}
+
+// grad sets dx[i] = dy[i]·a′ evaluated where the output is y[i]; dx may
+// alias dy.
+func (a rnnAct) grad(dx, dy, y []float32) {
+	dy = dy[:len(dx)]
+	y = y[:len(dx)]
+	switch a {
+	case raLinear:
+		copy(dx, dy)
+	case raTanh:
+		for i, v := range y {
+			dx[i] = dy[i] * (1 - v*v)
+		}
+	case raSigmoid:
+		for i, v := range y {
+			dx[i] = dy[i] * v * (1 - v)
+		}
+	case raHardSigmoid:
+		for i, v := range y {
+			if v > 0 && v < 1 {
+				dx[i] = dy[i] / 6
+			} else {
+				dx[i] = 0
+			}
+		}
+	case raRelu:
+		for i, v := range y {
+			if v > 0 {
+				dx[i] = dy[i]
+			} else {
+				dx[i] = 0
+			}
+		}
+	}
+}
+
+// recurrentLayer is implemented by GRU, LSTM and SimpleRNN; Bidirectional
+// uses it to make the backward copy of its inner layer.
+type recurrentLayer interface {
+	Layer
+	base() *rnnBase
+}
+
+// rnnBase is the state shared by the recurrent layers.
+type rnnBase struct {
+	class string
+	name  string
+	units int
+	gates int // gate blocks in the kernels: GRU 3, LSTM 4, SimpleRNN 1
+	opts  options
+	err   error // a constructor argument error, reported by Build
+
+	act, recAct       rnnAct
+	useBias           bool
+	dropout, recDrop  float64
+	returnSeq, goBack bool
+	built             bool
+	in                []int // built input shape: (T or -1, features)
+	inDim             int
+	rng               *rand.Rand
+	kernel, recKernel *Param
+	bias              *Param
+	biasIn            []float32 // the bias (row) added to the input projection, or nil
+
+	// Per-batch state of the last Forward.
+	batch, steps int
+	training     bool
+	x            *tensor.Tensor // input in processing order
+	xr           tensor.Tensor  // reversed input (go_backwards)
+	nmx, nmh     int            // input and recurrent masks in use (0: none)
+	mx, mh       tensor.Tensor  // (nmx, B, F) and (nmh, B, u) masks
+	xm           tensor.Tensor  // (nmx, B, T, F) masked input copies
+	pre          tensor.Tensor  // (B, T, G·u) input projections, turned into gate values
+	nb           int            // recurrent operand blocks
+	blk          []int          // gate → block of hm it multiplies
+	blkBuf       [4]int
+	hm           tensor.Tensor // (B, T, nb·u) recurrent operands of every step
+	hs           tensor.Tensor // (B, T, u) outputs h_t
+	s            tensor.Tensor // (B, G·u) per-step recurrent products
+	zero         tensor.Tensor // (B, u) zeros: the initial state
+	out          tensor.Tensor // (B, u) last output
+
+	// Backward buffers.
+	dGx, dGr  tensor.Tensor // (B, T, G·u) pre-activation gradients, input and recurrent side
+	sharedDG  bool          // dGr is dGx (LSTM, SimpleRNN: the two sides coincide)
+	dh, dhp   tensor.Tensor // (B, u) ∂loss/∂h_t and ∂loss/∂h_{t−1}
+	dhm       tensor.Tensor // (B, nb·u) ∂loss/∂(recurrent operand block)
+	dx, dxTmp tensor.Tensor
+	dxr       tensor.Tensor
+}
+
+func newRNNBase(class string, units, gates int, opts []Option) rnnBase {
+	o := collect(opts)
+	b := rnnBase{class: class, name: o.name, units: units, gates: gates, opts: o}
+	return b
+}
+
+// Name returns the layer's name.
+func (b *rnnBase) Name() string { return b.name }
+
+// SetName sets the layer's name.
+func (b *rnnBase) SetName(n string) { b.name = n }
+
+// ClassName returns the Keras class name.
+func (b *rnnBase) ClassName() string { return b.class }
+
+func (b *rnnBase) base() *rnnBase { return b }
+
+// Params returns kernel, recurrent_kernel and (with use_bias) bias.
+func (b *rnnBase) Params() []*Param {
+	if !b.built {
+		return nil
+	}
+	if b.bias == nil {
+		return []*Param{b.kernel, b.recKernel}
+	}
+	return []*Param{b.kernel, b.recKernel, b.bias}
+}
+
+// OutputShape returns (units) or, with return_sequences, (T, units).
+func (b *rnnBase) OutputShape() []int {
+	if b.returnSeq {
+		t := -1
+		if len(b.in) == 2 {
+			t = b.in[0]
+		}
+		return []int{t, b.units}
+	}
+	return []int{b.units}
+}
+
+// setup validates the options shared by all recurrent layers; extra lists
+// the class's own allowed option keys.
+func (b *rnnBase) setup(extra ...string) error {
+	if b.err != nil {
+		return b.err
+	}
+	allowed := append([]string{"activation", "use_bias", "dropout",
+		"recurrent_dropout", "return_sequences", "go_backwards"}, extra...)
+	if err := b.opts.check(b.class, allowed...); err != nil {
+		return err
+	}
+	if b.units <= 0 {
+		return fmt.Errorf("%s: units = %d, want a positive integer", b.class, b.units)
+	}
+	actName := "tanh" // Keras's default for recurrent layers
+	if b.opts.set["activation"] {
+		actName = b.opts.activation
+	}
+	var err error
+	if b.act, err = parseRNNAct(actName); err != nil {
+		return fmt.Errorf("%s: activation: %w", b.class, err)
+	}
+	if b.recAct, err = parseRNNAct(b.opts.recurrentActivation); err != nil {
+		return fmt.Errorf("%s: recurrent_activation: %w", b.class, err)
+	}
+	for _, r := range []struct {
+		n string
+		v float64
+	}{{"dropout", b.opts.dropout}, {"recurrent_dropout", b.opts.recurrentDropout}} {
+		if !(r.v >= 0 && r.v <= 1) {
+			return fmt.Errorf("%s: %s = %v, want a rate in [0, 1]", b.class, r.n, r.v)
+		}
+	}
+	b.useBias = b.opts.useBias
+	b.dropout, b.recDrop = b.opts.dropout, b.opts.recurrentDropout
+	b.returnSeq, b.goBack = b.opts.returnSequences, b.opts.goBackwards
+	return nil
+}
+
+// buildWeights checks the input shape and creates kernel (F, G·u) with
+// glorot_uniform and recurrent_kernel (u, G·u) with orthogonal.
+func (b *rnnBase) buildWeights(in []int, rng *rand.Rand) error {
+	if b.built {
+		return fmt.Errorf("%s %q: Build called twice", b.class, b.name)
+	}
+	if len(in) != 2 || in[1] <= 0 || in[0] == 0 || in[0] < -1 {
+		return fmt.Errorf("%s: input shape %s, want (timesteps, features) with features > 0", b.class, tensor.ShapeString(append([]int{-1}, in...)))
+	}
+	if rng == nil {
+		return fmt.Errorf("%s: Build needs a random generator", b.class)
+	}
+	b.in = append([]int(nil), in...)
+	b.inDim = in[1]
+	b.rng = rng
+	gu := b.gates * b.units
+	b.kernel = NewParam("kernel", b.inDim, gu)
+	initGlorotUniform(rng, b.inDim, gu, b.kernel.Value.Data)
+	b.recKernel = NewParam("recurrent_kernel", b.units, gu)
+	initOrthogonal(rng, b.units, gu, b.recKernel.Value.Data)
+	b.built = true
+	return nil
+}
+
+// configBase returns the Keras config keys common to the recurrent layers.
+func (b *rnnBase) configBase() map[string]any {
+	cfg := map[string]any{
+		"name":                  b.name,
+		"trainable":             true,
+		"dtype":                 "float32",
+		"units":                 b.units,
+		"activation":            b.act.String(),
+		"recurrent_activation":  b.recAct.String(),
+		"use_bias":              b.useBias,
+		"kernel_initializer":    map[string]any{"class_name": "GlorotUniform", "config": map[string]any{"seed": nil}},
+		"recurrent_initializer": map[string]any{"class_name": "Orthogonal", "config": map[string]any{"gain": 1.0, "seed": nil}},
+		"bias_initializer":      map[string]any{"class_name": "Zeros", "config": map[string]any{}},
+		"dropout":               b.dropout,
+		"recurrent_dropout":     b.recDrop,
+		"return_sequences":      b.returnSeq,
+		"return_state":          false,
+		"go_backwards":          b.goBack,
+		"stateful":              false,
+		"unroll":                false,
+		"seed":                  nil,
+	}
+	if !b.built && b.err == nil {
+		// Unbuilt: report the arguments as given.
+		if b.opts.set["activation"] {
+			cfg["activation"] = b.opts.activation
+		} else {
+			cfg["activation"] = "tanh"
+		}
+		cfg["recurrent_activation"] = b.opts.recurrentActivation
+		cfg["use_bias"] = b.opts.useBias
+		cfg["dropout"] = b.opts.dropout
+		cfg["recurrent_dropout"] = b.opts.recurrentDropout
+		cfg["return_sequences"] = b.opts.returnSequences
+		cfg["go_backwards"] = b.opts.goBackwards
+	}
+	if b.opts.set["input_shape"] {
+		s := make([]any, len(b.opts.inputShape)+1)
+		for i, d := range b.opts.inputShape {
+			if d >= 0 {
+				s[i+1] = d
+			}
+		}
+		cfg["batch_input_shape"] = s
+	}
+	return cfg
+}
+
+// rnnOptsFromConfig reads the config keys common to the recurrent layers.
+// hasRecAct says whether the class takes recurrent_activation.
+func rnnOptsFromConfig(cfg map[string]any, hasRecAct bool) (units int, opts []Option, err error) {
+	if units, err = cfgInt(cfg, "units", 0); err != nil {
+		return 0, nil, err
+	}
+	name, err := cfgString(cfg, "name", "")
+	if err != nil {
+		return 0, nil, err
+	}
+	if name != "" {
+		opts = append(opts, WithName(name))
+	}
+	for _, k := range []struct {
+		key string
+		def string
+		opt func(string) Option
+	}{{"activation", "tanh", WithActivation}, {"recurrent_activation", "sigmoid", WithRecurrentActivation}} {
+		if k.key == "recurrent_activation" && !hasRecAct {
+			continue
+		}
+		v, err := cfgString(cfg, k.key, k.def)
+		if err != nil {
+			return 0, nil, err
+		}
+		opts = append(opts, k.opt(v))
+	}
+	for _, k := range []struct {
+		key string
+		def bool
+		opt func(bool) Option
+	}{{"use_bias", true, WithUseBias}, {"return_sequences", false, WithReturnSequences}, {"go_backwards", false, WithGoBackwards}} {
+		v, err := cfgBool(cfg, k.key, k.def)
+		if err != nil {
+			return 0, nil, err
+		}
+		opts = append(opts, k.opt(v))
+	}
+	for _, k := range []struct {
+		key string
+		opt func(float64) Option
+	}{{"dropout", WithDropout}, {"recurrent_dropout", WithRecurrentDropout}} {
+		v, err := cfgFloat(cfg, k.key, 0)
+		if err != nil {
+			return 0, nil, err
+		}
+		opts = append(opts, k.opt(v))
+	}
+	for _, k := range []string{"return_state", "stateful", "unroll"} {
+		v, err := cfgBool(cfg, k, false)
+		if err != nil {
+			return 0, nil, err
+		}
+		if v {
+			return 0, nil, fmt.Errorf("%s = true is not supported", k)
+		}
+	}
+	shape, err := cfgShape(cfg, "batch_input_shape")
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(shape) > 1 {
+		opts = append(opts, WithInputShape(shape[1:]...))
+	} else if shape, err = cfgShape(cfg, "input_shape"); err != nil {
+		return 0, nil, err
+	} else if shape != nil {
+		opts = append(opts, WithInputShape(shape...))
+	}
+	return units, opts, nil
+}
+
+// beginForward checks x, prepares the per-batch buffers, draws the dropout
+// masks and computes the input projections of all steps at once:
+// pre[b,t,:] = (x[b,t,:]⊙mask)·kernel + biasIn. nmhGates is the number of
+// recurrent masks the cell uses under recurrent dropout.
+func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) error {
+	if !b.built {
+		return fmt.Errorf("%s %q: Forward before Build", b.class, b.name)
+	}
+	if x == nil || len(x.Shape) != 3 {
+		return fmt.Errorf("%s %q: input shape %v, want (batch, timesteps, %d)", b.class, b.name, rnnShapeOf(x), b.inDim)
+	}
+	B, T, F := x.Shape[0], x.Shape[1], x.Shape[2]
+	if F != b.inDim {
+		return fmt.Errorf("%s %q: input has %d features, want %d (input shape %v)", b.class, b.name, F, b.inDim, x.Shape)
+	}
+	if T == 0 || B == 0 {
+		return fmt.Errorf("%s %q: empty input of shape %v", b.class, b.name, x.Shape)
+	}
+	if b.in[0] > 0 && T != b.in[0] {
+		return fmt.Errorf("%s %q: input has %d timesteps, but the layer was built for %d", b.class, b.name, T, b.in[0])
+	}
+	b.batch, b.steps, b.training = B, T, training
+	u, G := b.units, b.gates
+	b.x = x
+	if b.goBack {
+		b.xr.Resize(B, T, F)
+		for i := 0; i < B; i++ {
+			for t := 0; t < T; t++ {
+				copy(b.xr.Data[(i*T+t)*F:(i*T+t+1)*F], x.Data[(i*T+T-1-t)*F:(i*T+T-t)*F])
+			}
+		}
+		b.x = &b.xr
+	}
+
+	// Masks: see the file comment.
+	b.nmx, b.nmh = 0, 0
+	if training && b.dropout > 0 && b.dropout < 1 {
+		b.nmx = 1
+		if b.recDrop > 0 && b.recDrop < 1 {
+			b.nmx = nmhGates
+		}
+	}
+	if training && b.recDrop > 0 && b.recDrop < 1 {
+		b.nmh = nmhGates
+	}
+	b.mx.Resize(b.nmx, B, F)
+	fillMask(b.rng, b.dropout, b.mx.Data)
+	b.mh.Resize(b.nmh, B, u)
+	fillMask(b.rng, b.recDrop, b.mh.Data)
+
+	// Recurrent operand blocks: without recurrent masks every gate
+	// multiplies the same h_{t−1}; cells may override blk afterwards.
+	if b.nmh > 0 {
+		b.setBlocks(nil)
+	} else {
+		b.setBlocks([]int{0, 0, 0, 0}[:G])
+	}
+
+	b.pre.Resize(B, T, G*u)
+	b.hs.Resize(B, T, u)
+	b.s.Resize(B, G*u)
+	b.zero.Resize(B, u)
+	b.zero.Zero()
+	W := b.kernel.Value.Data
+	if b.nmx == 0 {
+		kernels.Sgemm(false, false, B*T, G*u, F, 1, b.x.Data, F, W, G*u, 0, b.pre.Data, G*u)
+	} else {
+		b.xm.Resize(b.nmx, B, T, F)
+		seg := G * u / b.nmx
+		for j := 0; j < b.nmx; j++ {
+			xm := b.xm.Data[j*B*T*F : (j+1)*B*T*F]
+			m := b.mx.Data[j*B*F : (j+1)*B*F]
+			for i := 0; i < B; i++ {
+				mi := m[i*F : (i+1)*F]
+				for t := 0; t < T; t++ {
+					o := (i*T + t) * F
+					src, dst := b.x.Data[o:o+F], xm[o:o+F]
+					for f, v := range src {
+						dst[f] = v * mi[f]
+					}
+				}
+			}
+			kernels.Sgemm(false, false, B*T, seg, F, 1, xm, F, W[j*seg:], G*u, 0, b.pre.Data[j*seg:], G*u)
+		}
+	}
+	if b.biasIn != nil {
+		kernels.AddBias(b.pre.Data, B*T, G*u, b.biasIn)
+	}
+	return nil
+}
+
+// setBlocks sets the gate → operand block map; nil means one block per gate.
+func (b *rnnBase) setBlocks(blk []int) {
+	b.blk = b.blkBuf[:b.gates]
+	b.nb = 0
+	for g := range b.blk {
+		b.blk[g] = g
+		if blk != nil {
+			b.blk[g] = blk[g]
+		}
+		b.nb = max(b.nb, b.blk[g]+1)
+	}
+	b.hm.Resize(b.batch, b.steps, b.nb*b.units)
+}
+
+// fillMask draws Keras-style inverted dropout: 0 with probability rate,
+// otherwise 1/(1−rate).
+func fillMask(rng *rand.Rand, rate float64, m []float32) {
+	keep := float32(1 / (1 - rate))
+	for i := range m {
+		if rng.Float64() < rate {
+			m[i] = 0
+		} else {
+			m[i] = keep
+		}
+	}
+}
+
+// hprev returns h_{t−1} as a (B, u) matrix and its leading dimension.
+func (b *rnnBase) hprev(t int) ([]float32, int) {
+	if t == 0 {
+		return b.zero.Data, b.units
+	}
+	return b.hs.Data[(t-1)*b.units:], b.steps * b.units
+}
+
+// fillOperands writes block k of hm at step t for every block k < nb except
+// skip: h_{t−1}, times recurrent mask k when masks are in use.
+func (b *rnnBase) fillOperands(t, skip int) {
+	u, T, nbu := b.units, b.steps, b.nb*b.units
+	hp, ldh := b.hprev(t)
+	for k := 0; k < b.nb; k++ {
+		if k == skip {
+			continue
+		}
+		for i := 0; i < b.batch; i++ {
+			dst := b.hm.Data[(i*T+t)*nbu+k*u : (i*T+t)*nbu+(k+1)*u]
+			src := hp[i*ldh : i*ldh+u]
+			if b.nmh == 0 {
+				copy(dst, src)
+				continue
+			}
+			m := b.mh.Data[(k*b.batch+i)*u : (k*b.batch+i+1)*u]
+			for j, v := range src {
+				dst[j] = v * m[j]
+			}
+		}
+	}
+}
+
+// operand returns row i of block k of hm at step t.
+func (b *rnnBase) operand(i, t, k int) []float32 {
+	o := (i*b.steps+t)*b.nb*b.units + k*b.units
+	return b.hm.Data[o : o+b.units]
+}
+
+// recGemm sets s[:, g·u:(g+1)·u] = hm[:, t, blk[g]]·recurrent_kernel[:, g]
+// for the gates g in [g0, g1), one GEMM per run of gates sharing a block.
+func (b *rnnBase) recGemm(t, g0, g1 int) {
+	u, G, B := b.units, b.gates, b.batch
+	U := b.recKernel.Value.Data
+	ld := b.steps * b.nb * u
+	for g := g0; g < g1; {
+		e := g + 1
+		for e < g1 && b.blk[e] == b.blk[g] {
+			e++
+		}
+		if t == 0 { // h_{−1} = 0
+			for i := 0; i < B; i++ {
+				clear(b.s.Data[i*G*u+g*u : i*G*u+e*u])
+			}
+		} else {
+			a := b.hm.Data[t*b.nb*u+b.blk[g]*u:]
+			kernels.Sgemm(false, false, B, (e-g)*u, u, 1, a, ld, U[g*u:], G*u, 0, b.s.Data[g*u:], G*u)
+		}
+		g = e
+	}
+}
+
+// recGemmBack sets dhm[:, blk[g]] (or adds to it, for a block already
+// written by an earlier gate in [g0, g1)) to dGr[:, t, g]·recurrent_kernel[:, g]ᵀ
+// over the gates in [g0, g1).
+func (b *rnnBase) recGemmBack(t, g0, g1 int) {
+	u, G, B, nbu := b.units, b.gates, b.batch, b.nb*b.units
+	U := b.recKernel.Value.Data
+	for g := g0; g < g1; {
+		e := g + 1
+		for e < g1 && b.blk[e] == b.blk[g] {
+			e++
+		}
+		beta := float32(0)
+		for p := g0; p < g; p++ {
+			if b.blk[p] == b.blk[g] {
+				beta = 1
+			}
+		}
+		kernels.Sgemm(false, true, B, u, (e-g)*u, 1, b.dGr.Data[t*G*u+g*u:], b.steps*G*u, U[g*u:], G*u, beta, b.dhm.Data[b.blk[g]*u:], nbu)
+		g = e
+	}
+}
+
+// addOperandGrads adds to dhp the gradient flowing through every block of
+// dhm except skip (h_{t−1} times its mask).
+func (b *rnnBase) addOperandGrads(skip int) {
+	u, nbu := b.units, b.nb*b.units
+	for k := 0; k < b.nb; k++ {
+		if k == skip {
+			continue
+		}
+		for i := 0; i < b.batch; i++ {
+			src := b.dhm.Data[i*nbu+k*u : i*nbu+(k+1)*u]
+			dst := b.dhp.Data[i*u : (i+1)*u]
+			if b.nmh == 0 {
+				for j, v := range src {
+					dst[j] += v
+				}
+				continue
+			}
+			m := b.mh.Data[(k*b.batch+i)*u : (k*b.batch+i+1)*u]
+			for j, v := range src {
+				dst[j] += v * m[j]
+			}
+		}
+	}
+}
+
+// finishForward returns the layer's output after the time loop.
+func (b *rnnBase) finishForward() *tensor.Tensor {
+	if b.returnSeq {
+		return &b.hs
+	}
+	u, T := b.units, b.steps
+	b.out.Resize(b.batch, u)
+	for i := 0; i < b.batch; i++ {
+		copy(b.out.Data[i*u:(i+1)*u], b.hs.Data[(i*T+T-1)*u:(i*T+T)*u])
+	}
+	return &b.out
+}
+
+// beginBackward checks dy and prepares the backward buffers.
+func (b *rnnBase) beginBackward(dy *tensor.Tensor) error {
+	if b.x == nil {
+		return fmt.Errorf("%s %q: Backward before Forward", b.class, b.name)
+	}
+	want := []int{b.batch, b.units}
+	if b.returnSeq {
+		want = []int{b.batch, b.steps, b.units}
+	}
+	if dy == nil || !tensor.SameShape(dy.Shape, want) {
+		return fmt.Errorf("%s %q: gradient shape %v, want %v", b.class, b.name, rnnShapeOf(dy), want)
+	}
+	B, T, GU := b.batch, b.steps, b.gates*b.units
+	b.dGx.Resize(B, T, GU)
+	if b.sharedDG {
+		b.dGr = b.dGx
+	} else {
+		b.dGr.Resize(B, T, GU)
+	}
+	b.dh.Resize(B, b.units)
+	b.dhp.Resize(B, b.units)
+	b.dhp.Zero()
+	b.dhm.Resize(B, b.nb*b.units)
+	return nil
+}
+
+// stepGrad sets dh = ∂loss/∂h_t: the gradient carried from step t+1 (dhp)
+// plus the output gradient of step t.
+func (b *rnnBase) stepGrad(dy *tensor.Tensor, t int) {
+	u, T := b.units, b.steps
+	switch {
+	case b.returnSeq:
+		for i := 0; i < b.batch; i++ {
+			src := dy.Data[(i*T+t)*u : (i*T+t+1)*u]
+			c, d := b.dhp.Data[i*u:(i+1)*u], b.dh.Data[i*u:(i+1)*u]
+			for j, v := range src {
+				d[j] = v + c[j]
+			}
+		}
+	case t == T-1:
+		copy(b.dh.Data, dy.Data)
+	default:
+		copy(b.dh.Data, b.dhp.Data)
+	}
+}
+
+// finishBackward computes the weight gradients from the stored
+// pre-activation gradients in a few large GEMMs and, when needDx, the input
+// gradient.
+func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tensor {
+	B, T, F, u, G := b.batch, b.steps, b.inDim, b.units, b.gates
+	GU := G * u
+	// recurrent_kernel: Σ over (b, t) of operandᵀ·dGr, per run of gates.
+	dU := b.recKernel.Grad.Data
+	for g := 0; g < G; {
+		e := g + 1
+		for e < G && b.blk[e] == b.blk[g] {
+			e++
+		}
+		kernels.Sgemm(true, false, u, (e-g)*u, B*T, 1, b.hm.Data[b.blk[g]*u:], b.nb*u, b.dGr.Data[g*u:], GU, 0, dU[g*u:], GU)
+		g = e
+	}
+	if biasInGrad != nil {
+		kernels.ColSum(biasInGrad, 0, b.dGx.Data, B*T, GU)
+	}
+	W := b.kernel.Value.Data
+	dW := b.kernel.Grad.Data
+	if b.nmx == 0 {
+		kernels.Sgemm(true, false, F, GU, B*T, 1, b.x.Data, F, b.dGx.Data, GU, 0, dW, GU)
+	} else {
+		seg := GU / b.nmx
+		for j := 0; j < b.nmx; j++ {
+			kernels.Sgemm(true, false, F, seg, B*T, 1, b.xm.Data[j*B*T*F:], F, b.dGx.Data[j*seg:], GU, 0, dW[j*seg:], GU)
+		}
+	}
+	if !needDx {
+		return nil
+	}
+	dx := &b.dx
+	if b.goBack {
+		dx = &b.dxr
+	}
+	dx.Resize(B, T, F)
+	if b.nmx == 0 {
+		kernels.Sgemm(false, true, B*T, F, GU, 1, b.dGx.Data, GU, W, GU, 0, dx.Data, F)
+	} else {
+		dx.Zero()
+		seg := GU / b.nmx
+		b.dxTmp.Resize(B, T, F)
+		for j := 0; j < b.nmx; j++ {
+			kernels.Sgemm(false, true, B*T, F, seg, 1, b.dGx.Data[j*seg:], GU, W[j*seg:], GU, 0, b.dxTmp.Data, F)
+			m := b.mx.Data[j*B*F : (j+1)*B*F]
+			for i := 0; i < B; i++ {
+				mi := m[i*F : (i+1)*F]
+				for t := 0; t < T; t++ {
+					o := (i*T + t) * F
+					src, dst := b.dxTmp.Data[o:o+F], dx.Data[o:o+F]
+					for f, v := range src {
+						dst[f] += v * mi[f]
+					}
+				}
+			}
+		}
+	}
+	if b.goBack {
+		b.dx.Resize(B, T, F)
+		for i := 0; i < B; i++ {
+			for t := 0; t < T; t++ {
+				copy(b.dx.Data[(i*T+t)*F:(i*T+t+1)*F], b.dxr.Data[(i*T+T-1-t)*F:(i*T+T-t)*F])
+			}
+		}
+	}
+	return &b.dx
+}
+
+// InputShape returns the input shape declared with WithInputShape (Keras
+// input_shape), or nil if none was given.
+func (b *rnnBase) InputShape() []int { return append([]int(nil), b.opts.inputShape...) }
+
+func rnnShapeOf(t *tensor.Tensor) []int {
+	if t == nil {
+		return nil
+	}
+	return t.Shape
+}

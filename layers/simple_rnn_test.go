@@ -1,0 +1,52 @@
+package layers
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/seqconv/seqconv/tensor"
+)
+
+func TestSimpleRNNGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 2))
+	for _, c := range []struct {
+		name  string
+		opts  []Option
+		train bool
+	}{
+		{"last", nil, false},
+		{"seq", []Option{WithReturnSequences(true)}, false},
+		{"dropout", []Option{WithDropout(0.3), WithRecurrentDropout(0.3), WithReturnSequences(true)}, true},
+		{"sigmoid", []Option{WithActivation("sigmoid")}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := SimpleRNN(3, c.opts...)
+			reseed := buildRNN(t, l, -1, 4)
+			x := randTensor(rng, -1, 1, 3, 4, 4)
+			gradCheck(t, l, x, c.train, false, 2e-2, reseed)
+		})
+	}
+}
+
+func TestSimpleRNNExactValues(t *testing.T) {
+	l := SimpleRNN(1)
+	if err := l.Build([]int{-1, 1}, rand.New(rand.NewPCG(1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	l.kernel.Value.Data[0], l.recKernel.Value.Data[0], l.bias.Value.Data[0] = 0.7, -0.5, 0.1
+	x := tensor.New(1, 2, 1)
+	x.Data[0], x.Data[1] = 1, 2
+	y, err := l.Forward(x, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := math.Tanh(0.7 + 0.1)
+	h = math.Tanh(0.7*2 - 0.5*h + 0.1)
+	if got := float64(y.Data[0]); math.Abs(got-h) > 1e-6 {
+		t.Errorf("got %.8f, want %.8f", got, h)
+	}
+	if s := l.Params(); len(s) != 3 || s[0].Name != "kernel" || s[1].Name != "recurrent_kernel" || s[2].Name != "bias" {
+		t.Errorf("params %v, want kernel, recurrent_kernel, bias", s)
+	}
+}

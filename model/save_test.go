@@ -1,0 +1,201 @@
+package model
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seqconv/seqconv/layers"
+	"github.com/seqconv/seqconv/losses"
+	"github.com/seqconv/seqconv/metrics"
+	"github.com/seqconv/seqconv/optimizers"
+	"github.com/seqconv/seqconv/tensor"
+)
+
+func denseModel(t *testing.T, opt optimizers.Optimizer) *Sequential {
+	t.Helper()
+	m := NewSequential(
+		layers.Dense(8, layers.WithActivation("relu"), layers.WithInputShape(2)),
+		layers.Dense(1),
+	)
+	m.SetSeed(11)
+	if err := m.Compile(opt, losses.BinaryCrossentropy{}, metrics.NewAccuracy()); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func bitsEqual(t *testing.T, what string, a, b *tensor.Tensor) {
+	t.Helper()
+	if len(a.Data) != len(b.Data) {
+		t.Fatalf("%s: %d vs %d values", what, len(a.Data), len(b.Data))
+	}
+	for i := range a.Data {
+		if math.Float32bits(a.Data[i]) != math.Float32bits(b.Data[i]) {
+			t.Fatalf("%s: value %d differs: %v vs %v", what, i, a.Data[i], b.Data[i])
+		}
+	}
+}
+
+func TestSaveLoadPredict(t *testing.T) {
+	x, y := separable(128, 4)
+	m := denseModel(t, optimizers.NewRMSprop(optimizers.RMSpropConfig{}))
+	if _, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 2, BatchSize: 32, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.seqconv")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := m.Predict(context.Background(), x, 50)
+	got, err := back.Predict(context.Background(), x, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bitsEqual(t, "Predict after Load", want, got)
+	if back.Name() != "sequential" || back.Layers()[1].Name() != "dense_1" || !back.OutputsAreLogits() {
+		t.Errorf("loaded model: name %q, layer %q, logits %v", back.Name(), back.Layers()[1].Name(), back.OutputsAreLogits())
+	}
+	it, _ := back.Optimizer().State()
+	if it != 8 {
+		t.Errorf("loaded optimizer at iteration %d, want 8", it)
+	}
+	// No temporary file is left behind.
+	if ents, _ := os.ReadDir(filepath.Dir(path)); len(ents) != 1 {
+		t.Errorf("directory holds %d entries after Save", len(ents))
+	}
+}
+
+// TestResume: training 2 epochs, saving, loading and training 2 more gives
+// bit-identically the weights of 4 epochs straight, for each optimizer.
+func TestResume(t *testing.T) {
+	x, y := separable(96, 6)
+	for _, mk := range []func() optimizers.Optimizer{
+		func() optimizers.Optimizer { return optimizers.NewRMSprop(optimizers.RMSpropConfig{}) },
+		func() optimizers.Optimizer { return optimizers.NewAdam(optimizers.AdamConfig{}) },
+		func() optimizers.Optimizer {
+			return optimizers.NewSGD(optimizers.SGDConfig{Momentum: 0.9, Nesterov: true})
+		},
+	} {
+		cfg := FitConfig{BatchSize: 48, Seed: 3}
+		straight := denseModel(t, mk())
+		cfg.Epochs = 2
+		if _, err := straight.Fit(context.Background(), x, y, cfg); err != nil {
+			t.Fatal(err)
+		}
+		// 1 epoch of 2 steps, save, load, then epoch 2 (InitialEpoch 1).
+		first := denseModel(t, mk())
+		cfg.Epochs = 1
+		if _, err := first.Fit(context.Background(), x, y, cfg); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "ckpt")
+		if err := first.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		resumed, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Epochs, cfg.InitialEpoch = 2, 1
+		if _, err := resumed.Fit(context.Background(), x, y, cfg); err != nil {
+			t.Fatal(err)
+		}
+		name := straight.Optimizer().Name()
+		a, b := straight.Weights(), resumed.Weights()
+		for i := range a {
+			bitsEqual(t, name+" resumed weight", a[i], b[i])
+		}
+		// And the resumed run really trained (the weights moved).
+		if sameWeights(first.Weights(), b) {
+			t.Errorf("%s: resumed Fit did not change the weights", name)
+		}
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	m := denseModel(t, optimizers.NewAdam(optimizers.AdamConfig{}))
+	x, y := separable(32, 1)
+	if _, err := m.Fit(context.Background(), x, y, FitConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "good")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	hl := binary.LittleEndian.Uint64(good[12:])
+	cases := map[string]struct {
+		data []byte
+		want string
+	}{
+		"flipped-weight": {flip(good, int(prefixLen+hl)+5), "checksum mismatch"},
+		"flipped-header": {flip(good, prefixLen+3), "checksum mismatch"},
+		"flipped-crc":    {flip(good, len(good)-1), "checksum mismatch"},
+		"truncated":      {good[:len(good)-100], "checksum mismatch"},
+		"truncated-head": {good[:30], "truncated"},
+		"tiny":           {good[:10], "truncated"},
+		"magic":          {append([]byte("PK\x03\x04"), good[4:]...), "not a seqconv model"},
+		"future":         {withVersion(good, 2), "format version 2 is newer"},
+		"empty":          {nil, "not a seqconv model"},
+	}
+	for name, c := range cases {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(p)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: error %v, want one naming %s and saying %q", name, err, p, c.want)
+		}
+	}
+	if _, err := Load(filepath.Join(dir, "missing")); err == nil {
+		t.Error("missing file loaded")
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	c := append([]byte(nil), b...)
+	c[i] ^= 0x40
+	return c
+}
+
+func withVersion(b []byte, v uint32) []byte {
+	c := append([]byte(nil), b...)
+	binary.LittleEndian.PutUint32(c[8:], v)
+	return c
+}
+
+func TestModelCheckpointBestOnly(t *testing.T) {
+	m := denseModel(t, optimizers.NewSGD(optimizers.SGDConfig{}))
+	if err := m.Build(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ck := &ModelCheckpoint{Path: filepath.Join(dir, "best-{epoch}"), SaveBestOnly: true}
+	if err := ck.OnTrainBegin(m); err != nil {
+		t.Fatal(err)
+	}
+	for epoch, vl := range []float64{0.9, 0.5, 0.7, 0.4} {
+		if err := ck.OnEpochEnd(epoch, map[string]float64{"val_loss": vl}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "best-01 best-02 best-04" {
+		t.Errorf("checkpoints written: %v, want best-01 best-02 best-04", names)
+	}
+}

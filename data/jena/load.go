@@ -22,7 +22,8 @@ import (
 const TimeColumn = "Date Time"
 
 // Sentinel is the value the station writes for a missing measurement.
-// Any spelling that parses to it (-9999, -9999.0, -9999.00) counts.
+// Any spelling whose float32 value is -9999 (-9999, -9999.0, -9999.00)
+// counts.
 const Sentinel = -9999
 
 // MissingPolicy says what Load does with sentinel values.
@@ -230,7 +231,8 @@ func Parse(name string, b []byte, opts Options) (*Data, error) {
 	// slices from growing many times on big files.
 	est := 16
 	if i := bytes.IndexByte(b, '\n'); i > 0 {
-		est = len(b)/(i+1) + 16
+		// 10% headroom: lines vary in length.
+		est = len(b)/(i+1)*11/10 + 16
 	}
 	d := &Data{
 		File:             name,
@@ -252,52 +254,68 @@ func Parse(name string, b []byte, opts Options) (*Data, error) {
 		field := 0
 		pos := 0 // byte offset of the current field in l
 		for {
-			end := bytes.IndexByte(l[pos:], ',')
-			last := end < 0
-			if last {
-				end = len(l)
-			} else {
-				end += pos
-			}
 			if field >= len(header) {
 				return nil, &ParseError{File: name, Line: line, Col: pos + 1,
 					Reason: fmt.Sprintf("too many fields: want %d", len(header))}
 			}
-			f := l[pos:end]
-			if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
-				f = f[1 : len(f)-1]
+			// Fast paths parse the field in place and find its end as
+			// they go; anything unusual (quotes, bad bytes) falls back
+			// to locating the comma first and parsing the whole field.
+			s := slot[field]
+			end := -1
+			if s >= 0 {
+				if v, e, ok := scanNumber(l, pos); ok {
+					end = e
+					row[s] = float32(v)
+					if float32(v) == Sentinel {
+						if err := d.sentinel(opts.Missing, name, line, pos, header[field], s, l[pos:e]); err != nil {
+							return nil, err
+						}
+					}
+				}
+			} else if field == timeIdx && pos+19 <= len(l) && (pos+19 == len(l) || l[pos+19] == ',') {
+				if t, ok := parseTime(l[pos : pos+19]); ok {
+					ts, end = t, pos+19
+				}
 			}
-			if field == timeIdx {
-				t, ok := parseTime(f)
-				if !ok {
-					return nil, &ParseError{File: name, Line: line, Col: pos + 1, Field: header[field],
-						Reason: fmt.Sprintf("bad date %q: want dd.mm.yyyy hh:mm:ss", trunc(f))}
+			if end < 0 {
+				end = bytes.IndexByte(l[pos:], ',')
+				if end < 0 {
+					end = len(l)
+				} else {
+					end += pos
 				}
-				ts = t
-			} else if s := slot[field]; s >= 0 {
-				v, ok := parseNumber(f)
-				if !ok {
-					what := "bad number"
-					if len(f) == 0 {
-						what = "empty field"
-					}
-					return nil, &ParseError{File: name, Line: line, Col: pos + 1, Field: header[field],
-						Reason: fmt.Sprintf("%s %q", what, trunc(f))}
+				f := l[pos:end]
+				if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+					f = f[1 : len(f)-1]
 				}
-				if v == Sentinel {
-					if opts.Missing == Reject {
+				if field == timeIdx {
+					t, ok := parseTime(f)
+					if !ok {
 						return nil, &ParseError{File: name, Line: line, Col: pos + 1, Field: header[field],
-							Reason: fmt.Sprintf("missing value %q (station sentinel -9999); choose a fill policy to accept it", trunc(f))}
+							Reason: fmt.Sprintf("bad date %q: want dd.mm.yyyy hh:mm:ss", trunc(f))}
 					}
-					if d.Missing[s] == 0 {
-						d.FirstMissingLine[s] = line
+					ts = t
+				} else if s >= 0 {
+					v, ok := parseNumber(f)
+					if !ok {
+						what := "bad number"
+						if len(f) == 0 {
+							what = "empty field"
+						}
+						return nil, &ParseError{File: name, Line: line, Col: pos + 1, Field: header[field],
+							Reason: fmt.Sprintf("%s %q", what, trunc(f))}
 					}
-					d.Missing[s]++
+					row[s] = float32(v)
+					if float32(v) == Sentinel {
+						if err := d.sentinel(opts.Missing, name, line, pos, header[field], s, f); err != nil {
+							return nil, err
+						}
+					}
 				}
-				row[s] = float32(v)
 			}
 			field++
-			if last {
+			if end == len(l) {
 				break
 			}
 			pos = end + 1
@@ -319,6 +337,71 @@ func Parse(name string, b []byte, opts Options) (*Data, error) {
 		}
 	}
 	return d, nil
+}
+
+// sentinel records a missing value found at line, byte pos, of column s,
+// or returns the Reject policy's error.
+func (d *Data) sentinel(p MissingPolicy, name string, line, pos int, field string, s int, f []byte) error {
+	if p == Reject {
+		return &ParseError{File: name, Line: line, Col: pos + 1, Field: field,
+			Reason: fmt.Sprintf("missing value %q (station sentinel -9999); choose a fill policy to accept it", trunc(f))}
+	}
+	if d.Missing[s] == 0 {
+		d.FirstMissingLine[s] = line
+	}
+	d.Missing[s]++
+	return nil
+}
+
+// scanNumber parses a plain decimal starting at l[pos] that ends at a comma
+// or at the end of l, returning its value and end offset. It reports false
+// for anything else (the caller then takes the general path), and only
+// accepts numbers whose value it computes exactly rounded (see
+// parseNumber).
+func scanNumber(l []byte, pos int) (float64, int, bool) {
+	i := pos
+	neg := false
+	if i < len(l) && l[i] == '-' {
+		neg = true
+		i++
+	}
+	var mant uint64
+	digits, frac, dot := 0, 0, -1
+	begin := i
+	for ; i < len(l); i++ {
+		c := l[i]
+		if c-'0' <= 9 {
+			mant = mant*10 + uint64(c-'0')
+			if mant != 0 {
+				digits++
+			}
+			continue
+		}
+		if c == '.' && dot < 0 {
+			dot = i
+			continue
+		}
+		if c != ',' {
+			return 0, 0, false
+		}
+		break
+	}
+	n := i - begin
+	if dot >= 0 {
+		frac = i - dot - 1
+		n--
+	}
+	if n == 0 || digits > 15 || frac >= len(pow10) {
+		return 0, 0, false
+	}
+	v := float64(mant)
+	if frac > 0 {
+		v /= pow10[frac]
+	}
+	if neg {
+		v = -v
+	}
+	return v, i, true
 }
 
 // nextLine splits off the first line of b, without its LF or CRLF.

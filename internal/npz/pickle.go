@@ -1,6 +1,7 @@
 package npz
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -151,7 +152,14 @@ func unpickleArray(r io.Reader) (objs []any, shape []int, err error) {
 			objs, shape, err = nil, nil, fmt.Errorf("npy: malformed pickle: %v", p)
 		}
 	}()
-	u := pickle.NewUnpickler(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("npy: reading pickled object array: %w", err)
+	}
+	if _, err := prescanPickle(data); err != nil {
+		return nil, nil, fmt.Errorf("npy: unpickling object array: %w", err)
+	}
+	u := pickle.NewUnpickler(bytes.NewReader(data))
 	u.FindClass = findClass
 	u.PersistentLoad = func(any) (any, error) { return nil, errors.New("persistent ids are not allowed") }
 	v, err := u.Load()

@@ -293,7 +293,8 @@ func (m *Sequential) CountParams() int {
 }
 
 // Summary writes Keras's model summary table (tf.keras 2.0–2.8 layout, 65
-// columns) to w. The model must be built.
+// columns, without Keras's trailing blanks) to w, building the model from
+// its declared input shape if needed.
 func (m *Sequential) Summary(w io.Writer) error {
 	if !m.built {
 		if err := m.Build(); err != nil {
@@ -315,7 +316,9 @@ func (m *Sequential) Summary(w io.Writer) error {
 			}
 			line += strings.Repeat(" ", pos[i]-len(line))
 		}
-		b.WriteString(line)
+		// Keras pads the last column with spaces; trailing blanks are
+		// dropped here so the table diffs and pastes cleanly.
+		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "Model: %q\n", m.name)

@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/seqconv/seqconv/export/onnx/internal/onnxpb"
 	"github.com/seqconv/seqconv/layers"
@@ -106,7 +107,8 @@ func (e *exporter) recurrent(class string, cfg map[string]any, dirs [][]*layers.
 	for d, ps := range dirs {
 		byName := map[string]*layers.Param{}
 		for _, p := range ps {
-			byName[p.Name] = p
+			// Bidirectional prefixes its directions' weights ("forward_gru/kernel").
+			byName[p.Name[strings.LastIndexByte(p.Name, '/')+1:]] = p
 		}
 		k, rk, b := byName["kernel"], byName["recurrent_kernel"], byName["bias"]
 		if k == nil || rk == nil {

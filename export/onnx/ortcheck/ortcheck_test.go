@@ -220,6 +220,15 @@ func TestLayers(t *testing.T) {
 		{"lstm_sequences_backwards", []int{6, 3}, func() []layers.Layer {
 			return []layers.Layer{layers.LSTM(5, layers.WithReturnSequences(true), layers.WithGoBackwards(true)), layers.Activation("relu")}
 		}},
+		{"bidirectional_gru_concat", []int{6, 3}, func() []layers.Layer {
+			return []layers.Layer{layers.Bidirectional(layers.GRU(4)), layers.Dense(1)}
+		}},
+		{"bidirectional_lstm_sequences_sum", []int{6, 3}, func() []layers.Layer {
+			return []layers.Layer{layers.Bidirectional(layers.LSTM(4, layers.WithReturnSequences(true)), layers.WithMergeMode("sum")), layers.Bidirectional(layers.GRU(3, layers.WithReturnSequences(true)))}
+		}},
+		{"bidirectional_rnn_ave_mul", []int{6, 3}, func() []layers.Layer {
+			return []layers.Layer{layers.Bidirectional(layers.SimpleRNN(4, layers.WithReturnSequences(true)), layers.WithMergeMode("ave")), layers.Bidirectional(layers.SimpleRNN(3), layers.WithMergeMode("mul"))}
+		}},
 		{"simple_rnn_relu", []int{6, 3}, func() []layers.Layer {
 			return []layers.Layer{layers.SimpleRNN(4, layers.WithActivation("relu"), layers.WithReturnSequences(true)), layers.SimpleRNN(2)}
 		}},

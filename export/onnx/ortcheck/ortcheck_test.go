@@ -200,7 +200,27 @@ func TestLayers(t *testing.T) {
 			return []layers.Layer{layers.Conv1D(4, 3, layers.WithPadding("causal"), layers.WithDilationRate(2), layers.WithActivation("tanh")), layers.Dense(2, layers.WithActivation("softmax"))}
 		}},
 		{"conv_same_variable_time", []int{-1, 3}, func() []layers.Layer {
-			return []layers.Layer{layers.Conv1D(4, 4, layers.WithPadding("same"), layers.WithStrides(2)), layers.GRU(3)}
+			return []layers.Layer{
+				layers.Conv1D(4, 4, layers.WithPadding("same"), layers.WithStrides(2)),
+				layers.MaxPooling1D(2, layers.WithPadding("same")),
+				layers.AveragePooling1D(3, layers.WithPadding("same"), layers.WithStrides(2)),
+				layers.GRU(3),
+			}
+		}},
+		{"pools_same_and_strided", []int{13, 3}, func() []layers.Layer {
+			return []layers.Layer{
+				layers.Conv1D(4, 3, layers.WithPadding("same")),
+				layers.MaxPooling1D(3, layers.WithPadding("same"), layers.WithStrides(2)),
+				layers.AveragePooling1D(2, layers.WithPadding("same")),
+				layers.AveragePooling1D(2, layers.WithStrides(1)),
+				layers.Activation("softmax"),
+				layers.Flatten(),
+				layers.Dropout(0.5),
+				layers.Dense(3, layers.WithActivation("softmax")),
+			}
+		}},
+		{"global_average_dense_on_sequence", []int{7, 3}, func() []layers.Layer {
+			return []layers.Layer{layers.Dense(4, layers.WithActivation("tanh")), layers.Conv1D(4, 2), layers.GlobalAveragePooling1D(), layers.Dense(2)}
 		}},
 		{"gru_reset_before", []int{6, 3}, func() []layers.Layer {
 			return []layers.Layer{layers.GRU(4, layers.WithResetAfter(false))}
@@ -233,12 +253,17 @@ func TestLayers(t *testing.T) {
 			return []layers.Layer{layers.SimpleRNN(4, layers.WithActivation("relu"), layers.WithReturnSequences(true)), layers.SimpleRNN(2)}
 		}},
 	}
+	t.Run("embedding_lstm", func(t *testing.T) {
+		in := []int{9}
+		ls := build(t, in, layers.Embedding(50, 6), layers.Dropout(0.2), layers.LSTM(4, layers.WithReturnSequences(true)), layers.GlobalMaxPooling1D(), layers.Dense(1))
+		check(t, in, ls, randomIDs(3, 50, 3, 9), true)
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ls := build(t, c.in, c.ls()...)
 			shape := append([]int{3}, c.in...)
 			if shape[1] < 0 {
-				shape[1] = 9
+				shape[1] = 19
 			}
 			check(t, c.in, ls, randomInput(4, shape...), false)
 		})

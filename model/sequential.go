@@ -51,6 +51,7 @@ type Sequential struct {
 	// Per-batch buffers reused across steps and calls.
 	grad   *tensor.Tensor
 	xb, yb *tensor.Tensor
+	shape  []int
 }
 
 // NewSequential returns a model stacking ls in order. Layers may also be

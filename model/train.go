@@ -246,8 +246,11 @@ func (m *Sequential) Fit(ctx context.Context, x, y *tensor.Tensor, cfg FitConfig
 				rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 			}
 			lo, hi := step*bs, min((step+1)*bs, ntrain)
-			m.xb.Resize(append([]int{hi - lo}, x.Shape[1:]...)...)
-			m.yb.Resize(append([]int{hi - lo}, y.Shape[1:]...)...)
+			// Resize copies the shape, so one scratch slice serves both.
+			m.shape = append(append(m.shape[:0], hi-lo), x.Shape[1:]...)
+			m.xb.Resize(m.shape...)
+			m.shape = append(append(m.shape[:0], hi-lo), y.Shape[1:]...)
+			m.yb.Resize(m.shape...)
 			for j, idx := range perm[lo:hi] {
 				copy(m.xb.Data[j*xrow:(j+1)*xrow], x.Data[idx*xrow:(idx+1)*xrow])
 				copy(m.yb.Data[j*yrow:(j+1)*yrow], y.Data[idx*yrow:(idx+1)*yrow])

@@ -367,3 +367,25 @@ func TestProgressFormat(t *testing.T) {
 		t.Errorf("non-terminal output %q", got)
 	}
 }
+
+// TestFitAllocsPerBatch: the training loop itself allocates nothing per
+// batch (the test layer allocates nothing in steady state either), so
+// doubling the number of batches adds no allocations.
+func TestFitAllocsPerBatch(t *testing.T) {
+	x, y := separable(640, 1)
+	m := smallModel(1)
+	if err := m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{}), losses.BinaryCrossentropy{FromLogits: true}, metrics.NewAccuracy()); err != nil {
+		t.Fatal(err)
+	}
+	fit := func(bs int) float64 {
+		return testing.AllocsPerRun(3, func() {
+			if _, err := m.Fit(context.Background(), x, y, FitConfig{BatchSize: bs, Seed: 1}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	few, many := fit(64), fit(16) // 10 vs 40 batches
+	if perBatch := (many - few) / 30; perBatch > 0.1 {
+		t.Errorf("%.2f allocations per batch (Fit with 10 batches: %v, 40 batches: %v)", perBatch, few, many)
+	}
+}

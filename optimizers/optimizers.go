@@ -69,6 +69,34 @@ type slots struct {
 	names []string
 	iter  int64
 	s     [][]*tensor.Tensor
+
+	// cur is the parameter list of the Apply in progress; jobs[i] updates
+	// elements [lo, hi) of parameter i. The closures are made once so that
+	// a step allocates nothing.
+	cur  []*layers.Param
+	jobs []func(lo, hi int)
+}
+
+// updater is an optimizer's element-wise update of parameter i.
+type updater interface {
+	update(i, lo, hi int)
+}
+
+// step runs u's update over every parameter, splitting large ones across
+// cores; the updates are element-wise so the split does not change results.
+func (st *slots) step(params []*layers.Param, u updater) {
+	if len(st.jobs) != len(params) {
+		st.jobs = make([]func(lo, hi int), len(params))
+		for i := range params {
+			st.jobs[i] = func(lo, hi int) { u.update(i, lo, hi) }
+		}
+	}
+	st.cur = params
+	for i, p := range params {
+		parallel.For(len(p.Value.Data), 1<<14, st.jobs[i])
+	}
+	st.cur = nil
+	st.iter++
 }
 
 // ensure creates zero slots for params on the first call and checks that
@@ -123,10 +151,6 @@ func (st *slots) SetState(iter int64, s [][]*tensor.Tensor) error {
 	st.iter, st.s = iter, cp
 	return nil
 }
-
-// each runs fn over [0,n) in parallel chunks; the updates are element-wise
-// so the split does not change results.
-func each(n int, fn func(lo, hi int)) { parallel.For(n, 1<<14, fn) }
 
 // RMSpropConfig holds RMSprop's hyperparameters; zero fields take Keras's
 // defaults (learning rate 0.001, rho 0.9, epsilon 1e-7). Momentum 0 and
@@ -187,42 +211,42 @@ func (o *RMSprop) Apply(params []*layers.Param) error {
 	if err := o.ensure(params); err != nil {
 		return err
 	}
-	lr, rho, eps, mom := o.cfg.LearningRate, o.cfg.Rho, o.cfg.Epsilon, o.cfg.Momentum
-	for i, p := range params {
-		w, g := p.Value.Data, p.Grad.Data
-		v := o.s[i][0].Data
-		var m, ag []float32
-		k := 1
-		if mom > 0 {
-			m = o.s[i][k].Data
-			k++
-		}
-		if o.cfg.Centered {
-			ag = o.s[i][k].Data
-		}
-		each(len(w), func(lo, hi int) {
-			for j := lo; j < hi; j++ {
-				gj := float64(g[j])
-				vj := float32(rho*float64(v[j]) + (1-rho)*gj*gj)
-				v[j] = vj
-				d := float64(vj) + eps
-				if ag != nil {
-					a := float32(rho*float64(ag[j]) + (1-rho)*gj)
-					ag[j] = a
-					d -= float64(a) * float64(a)
-				}
-				inc := lr * gj / math.Sqrt(d)
-				if m != nil {
-					mj := float32(mom*float64(m[j]) + inc)
-					m[j] = mj
-					inc = float64(mj)
-				}
-				w[j] = float32(float64(w[j]) - inc)
-			}
-		})
-	}
-	o.iter++
+	o.step(params, o)
 	return nil
+}
+
+func (o *RMSprop) update(i, lo, hi int) {
+	lr, rho, eps, mom := o.cfg.LearningRate, o.cfg.Rho, o.cfg.Epsilon, o.cfg.Momentum
+	p := o.cur[i]
+	w, g := p.Value.Data, p.Grad.Data
+	v := o.s[i][0].Data
+	var m, ag []float32
+	k := 1
+	if mom > 0 {
+		m = o.s[i][k].Data
+		k++
+	}
+	if o.cfg.Centered {
+		ag = o.s[i][k].Data
+	}
+	for j := lo; j < hi; j++ {
+		gj := float64(g[j])
+		vj := float32(rho*float64(v[j]) + (1-rho)*gj*gj)
+		v[j] = vj
+		d := float64(vj) + eps
+		if ag != nil {
+			a := float32(rho*float64(ag[j]) + (1-rho)*gj)
+			ag[j] = a
+			d -= float64(a) * float64(a)
+		}
+		inc := lr * gj / math.Sqrt(d)
+		if m != nil {
+			mj := float32(mom*float64(m[j]) + inc)
+			m[j] = mj
+			inc = float64(mj)
+		}
+		w[j] = float32(float64(w[j]) - inc)
+	}
 }
 
 // AdamConfig holds Adam's hyperparameters; zero fields take Keras's
@@ -243,7 +267,8 @@ type AdamConfig struct {
 // Keras folds the bias corrections into the step size, so ε is not scaled
 // by them (the "epsilon hat" of the Adam paper).
 type Adam struct {
-	cfg AdamConfig
+	cfg   AdamConfig
+	alpha float64 // step size of the Apply in progress
 	slots
 }
 
@@ -280,23 +305,23 @@ func (o *Adam) Apply(params []*layers.Param) error {
 		return err
 	}
 	t := float64(o.iter + 1)
-	b1, b2, eps := o.cfg.Beta1, o.cfg.Beta2, o.cfg.Epsilon
-	alpha := o.cfg.LearningRate * math.Sqrt(1-math.Pow(b2, t)) / (1 - math.Pow(b1, t))
-	for i, p := range params {
-		w, g := p.Value.Data, p.Grad.Data
-		m, v := o.s[i][0].Data, o.s[i][1].Data
-		each(len(w), func(lo, hi int) {
-			for j := lo; j < hi; j++ {
-				gj := float64(g[j])
-				mj := float32(b1*float64(m[j]) + (1-b1)*gj)
-				vj := float32(b2*float64(v[j]) + (1-b2)*gj*gj)
-				m[j], v[j] = mj, vj
-				w[j] = float32(float64(w[j]) - alpha*float64(mj)/(math.Sqrt(float64(vj))+eps))
-			}
-		})
-	}
-	o.iter++
+	o.alpha = o.cfg.LearningRate * math.Sqrt(1-math.Pow(o.cfg.Beta2, t)) / (1 - math.Pow(o.cfg.Beta1, t))
+	o.step(params, o)
 	return nil
+}
+
+func (o *Adam) update(i, lo, hi int) {
+	b1, b2, eps, alpha := o.cfg.Beta1, o.cfg.Beta2, o.cfg.Epsilon, o.alpha
+	p := o.cur[i]
+	w, g := p.Value.Data, p.Grad.Data
+	m, v := o.s[i][0].Data, o.s[i][1].Data
+	for j := lo; j < hi; j++ {
+		gj := float64(g[j])
+		mj := float32(b1*float64(m[j]) + (1-b1)*gj)
+		vj := float32(b2*float64(v[j]) + (1-b2)*gj*gj)
+		m[j], v[j] = mj, vj
+		w[j] = float32(float64(w[j]) - alpha*float64(mj)/(math.Sqrt(float64(vj))+eps))
+	}
 }
 
 // SGDConfig holds SGD's hyperparameters; a zero LearningRate takes Keras's
@@ -343,30 +368,28 @@ func (o *SGD) Apply(params []*layers.Param) error {
 	if err := o.ensure(params); err != nil {
 		return err
 	}
-	lr, mom := o.cfg.LearningRate, o.cfg.Momentum
-	for i, p := range params {
-		w, g := p.Value.Data, p.Grad.Data
-		if mom == 0 {
-			each(len(w), func(lo, hi int) {
-				for j := lo; j < hi; j++ {
-					w[j] = float32(float64(w[j]) - lr*float64(g[j]))
-				}
-			})
-			continue
-		}
-		v := o.s[i][0].Data
-		each(len(w), func(lo, hi int) {
-			for j := lo; j < hi; j++ {
-				vj := float32(mom*float64(v[j]) - lr*float64(g[j]))
-				v[j] = vj
-				if o.cfg.Nesterov {
-					w[j] = float32(float64(w[j]) + mom*float64(vj) - lr*float64(g[j]))
-				} else {
-					w[j] = float32(float64(w[j]) + float64(vj))
-				}
-			}
-		})
-	}
-	o.iter++
+	o.step(params, o)
 	return nil
+}
+
+func (o *SGD) update(i, lo, hi int) {
+	lr, mom := o.cfg.LearningRate, o.cfg.Momentum
+	p := o.cur[i]
+	w, g := p.Value.Data, p.Grad.Data
+	if mom == 0 {
+		for j := lo; j < hi; j++ {
+			w[j] = float32(float64(w[j]) - lr*float64(g[j]))
+		}
+		return
+	}
+	v := o.s[i][0].Data
+	for j := lo; j < hi; j++ {
+		vj := float32(mom*float64(v[j]) - lr*float64(g[j]))
+		v[j] = vj
+		if o.cfg.Nesterov {
+			w[j] = float32(float64(w[j]) + mom*float64(vj) - lr*float64(g[j]))
+		} else {
+			w[j] = float32(float64(w[j]) + float64(vj))
+		}
+	}
 }

@@ -160,3 +160,28 @@ func TestIMDBModelTrains(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkIMDBTrainStep measures one training step of the reference IMDB
+// model (batch 128, length 500, RMSprop, binary cross-entropy on logits).
+func BenchmarkIMDBTrainStep(b *testing.B) {
+	m := imdbModel()
+	if err := m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{}), losses.BinaryCrossentropy{FromLogits: true}, metrics.NewAccuracy()); err != nil {
+		b.Fatal(err)
+	}
+	x, y := tensor.New(128, 500), tensor.New(128)
+	for i := range x.Data {
+		x.Data[i] = float32((i * 7919) % 10000)
+	}
+	for i := range y.Data {
+		y.Data[i] = float32(i % 2)
+	}
+	if _, err := m.TrainOnBatch(x, y); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.TrainOnBatch(x, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -18,25 +18,7 @@ import (
 	"github.com/seqconv/seqconv/tensor"
 )
 
-// File format (version 1) written by Save, all integers little-endian:
-//
-//	offset    size  content
-//	0         8     magic "SEQCONV\x00"
-//	8         4     format version (uint32), 1
-//	12        8     header length H (uint64)
-//	20        H     header: UTF-8 JSON, see below
-//	20+H      B     tensor data: float32 values, little-endian, of every
-//	                tensor the header lists, concatenated in header order
-//	                (weights, then optimizer slots); B = header.data_bytes
-//	20+H+B    4     CRC-32 (IEEE) of all preceding bytes (uint32)
-//
-// The header holds the architecture ("model": class Sequential, name, input
-// shape, seed, and each layer's Keras class_name and config, rebuilt with
-// layers.FromConfig), the state of the model's random generator (so that
-// dropout masks continue exactly), the weight list (layer, name, shape), and,
-// for a compiled model, the compile configuration (loss, optimizer and
-// metrics by name and config) with the optimizer's iteration count and slot
-// list. Nothing follows the checksum.
+// Layout constants of the file format described on Save.
 const (
 	fileMagic   = "SEQCONV\x00"
 	fileVersion = 1
@@ -44,12 +26,11 @@ const (
 )
 
 type fileHeader struct {
-	Model     modelEntry     `json:"model"`
-	RNG       []byte         `json:"rng_state,omitempty"`
-	Weights   []tensorEntry  `json:"weights"`
-	Compile   *compileEntry  `json:"compile,omitempty"`
-	DataBytes int64          `json:"data_bytes"`
-	Extra     map[string]any `json:"extra,omitempty"`
+	Model     modelEntry    `json:"model"`
+	RNG       []byte        `json:"rng_state,omitempty"`
+	Weights   []tensorEntry `json:"weights"`
+	Compile   *compileEntry `json:"compile,omitempty"`
+	DataBytes int64         `json:"data_bytes"`
 }
 
 type modelEntry struct {
@@ -86,9 +67,29 @@ type compileEntry struct {
 }
 
 // Save writes the model — architecture, weights and, when compiled, the
-// compile configuration and optimizer state — to path in the format above.
-// The file is written to a temporary file in the same directory, synced
-// and renamed over path, so a crash never leaves a half-written model.
+// compile configuration and optimizer state — to path as one file. It is
+// written to a temporary file in the same directory, synced and renamed
+// over path, so a crash never leaves a half-written model.
+//
+// The file format (version 1), all integers little-endian:
+//
+//	offset    size  content
+//	0         8     magic "SEQCONV\x00"
+//	8         4     format version (uint32), 1
+//	12        8     header length H (uint64)
+//	20        H     header: UTF-8 JSON, see below
+//	20+H      B     tensor data: float32 values, little-endian, of every
+//	                tensor the header lists, concatenated in header order
+//	                (weights, then optimizer slots); B = header.data_bytes
+//	20+H+B    4     CRC-32 (IEEE) of all preceding bytes (uint32)
+//
+// The header holds the architecture ("model": class Sequential, name, input
+// shape, seed, and each layer's Keras class_name and config, rebuilt with
+// layers.FromConfig), the state of the model's random generator (so that
+// dropout masks continue exactly), the weight list (layer, name, shape), and,
+// for a compiled model, the compile configuration (loss, optimizer and
+// metrics by name and config) with the optimizer's iteration count and slot
+// list. Nothing follows the checksum.
 func (m *Sequential) Save(path string) error {
 	data, err := m.encode()
 	if err != nil {

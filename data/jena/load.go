@@ -234,6 +234,10 @@ func Parse(name string, b []byte, opts Options) (*Data, error) {
 		// 10% headroom: lines vary in length.
 		est = len(b)/(i+1)*11/10 + 16
 	}
+	// A row takes at least one byte and a separator per field: never
+	// reserve more than the input can hold (a short first line would
+	// otherwise make the estimate huge).
+	est = min(est, len(b)/(2*len(header))+1)
 	d := &Data{
 		File:             name,
 		Columns:          cols,

@@ -279,13 +279,14 @@ func imdbModel() *model.Sequential {
 	)
 }
 
-// jenaModel is the Jena reference model with dropout disabled.
-func jenaModel() *model.Sequential {
+// jenaModel is the Jena reference model; the parity runs pass no options
+// (dropout disabled), the inference check passes the reference's dropout.
+func jenaModel(gruOpts ...layers.Option) *model.Sequential {
 	return model.NewSequential(
 		layers.Conv1D(32, 5, layers.WithActivation("relu")),
 		layers.MaxPooling1D(3),
 		layers.Conv1D(32, 5, layers.WithActivation("relu")),
-		layers.GRU(32),
+		layers.GRU(32, gruOpts...),
 		layers.Dense(1),
 	)
 }
@@ -351,10 +352,28 @@ func TestIMDBParity(t *testing.T) {
 
 // TestJenaParity: Conv1D(32,5,relu) → MaxPooling1D(3) → Conv1D(32,5,relu)
 // → GRU(32) → Dense(1), mean absolute error, on 4 windows of real Jena
-// data of 480 steps × 14 features; dropout disabled.
+// data of 480 steps × 14 features; dropout disabled for training. The
+// model with the reference's dropout (0.1, recurrent 0.5) must predict the
+// same in inference mode, where Keras applies no dropout.
 func TestJenaParity(t *testing.T) {
 	fx, x, y := jenaData(t)
 	runParity(t, fx, jenaModel(), x.Shape[1:], x, y, losses.MeanAbsoluteError{}, nil)
+
+	m := jenaModel(layers.WithDropout(0.1), layers.WithRecurrentDropout(0.5))
+	setup(t, fx, m, x.Shape[1:], nil, nil)
+	out, err := m.Predict(context.Background(), x, x.Shape[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := fx.float("output")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := relErr(out.Data, ref.Data)
+	if e > tol {
+		t.Errorf("with dropout 0.1/0.5, Predict misses the reference by %.3g > %g: dropout applied at inference?", e, tol)
+	}
+	t.Logf("Predict with the reference's dropout rates: max rel err %.3g", e)
 }
 
 // TestParityDetectsLayoutErrors is the negative control: it loads the

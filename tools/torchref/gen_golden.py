@@ -41,21 +41,27 @@ size. Dropout is disabled (see reference_models.py).
 
 Robustness: ReLU and max pooling are not differentiable at ties, and MAE is
 not at pred == target. A float32 implementation can land on the other side
-of such a point than the float64 oracle if the oracle's margin is within
-rounding. The script measures, at every one of the 6 weight states, the
-smallest |ReLU pre-activation|, the smallest gap between the largest and
-the second largest value of a pooling window, counting only elements and
-windows that receive a nonzero gradient (exact ties, which come from
-identical input windows such as runs of padding and route the same
-gradient to identical inputs, are counted apart) and, for Jena, the
-smallest |pred - target|, all relative to the tensor's largest magnitude.
+of such a point than the float64 oracle when the oracle sits within
+rounding of it, and after a few RMSprop steps (whose update is nearly
+lr*sign(g)) such a flip can move weights by far more than the tolerance.
+So each candidate fixture is rerun JITTER_RUNS times with Gaussian noise of
+JITTER (2e-7) times the tensor's largest magnitude added to every
+convolution pre-activation -- a few times the float32-vs-float64 deviation
+measured there (rms about 4e-8, max about 3e-7) -- and must then still
+match the clean run within ROBUST_LIMIT (1e-5, ten times below the Go
+test's tolerance) in output, loss, every gradient and every weight after
+the steps; Jena also needs min |pred - target| >= MIN_MAE_MARGIN relative.
 Initial weights are drawn from seed (SEED, model index, attempt) for
-attempt 0, 1, ...; the first attempt whose margins all reach MIN_MARGIN
-is kept and its seed recorded. As a second guard the same 5 steps are run
-in PyTorch float32 and must match the float64 oracle within SHADOW_LIMIT
-(1e-5, ten times below the Go test's tolerance); the achieved errors are
-written to the manifest ("data"."pytorch_float32_rel_err"), as are the
-margins.
+attempt 0, 1, ...; the first attempt that passes is kept and its seed is
+recorded. As a second guard the same 5 steps are run in PyTorch float32
+and must also match the float64 oracle within ROBUST_LIMIT. The achieved
+errors ("jitter_rel_err", "data"."pytorch_float32_rel_err") and, for
+information, the smallest distances to the kinks ("margins": smallest
+|ReLU pre-activation| and top-1/top-2 pooling gap over elements and
+windows that receive a nonzero gradient, relative to the tensor's largest
+magnitude; exact ties, which come from identical input windows such as
+runs of padding or all-zero ReLU windows and route the same gradient to
+identical inputs, counted apart) are written to the manifest.
 
 File format (little-endian, no dependencies to read):
 
@@ -311,8 +317,9 @@ def compare(res, ref):
 
 def robust_run(name, make_model, x, y, use_mae):
     """Draws initial weights from seed (SEED, model index, attempt) for
-    attempt 0, 1, ... and returns the first whose margins all reach
-    MIN_MARGIN, so that the fixture does not sit next to a kink."""
+    attempt 0, 1, ... and returns the first that survives the jitter test
+    (and, with MAE, keeps |pred - target| away from 0), so that the fixture
+    does not sit next to a kink; see the module doc."""
     for attempt in range(MAX_ATTEMPTS):
         seed = [SEED, MODEL_INDEX[name], attempt]
         model = make_model(torch.float64)

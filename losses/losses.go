@@ -275,7 +275,15 @@ func categorical(pred, grad *tensor.Tensor, rows, k int, logits bool, tgt func(r
 	}
 	inv := 1 / float64(rows)
 	var sum float64
-	p := make([]float64, k)
+	// Scratch for one row; on the stack for up to 64 classes so that a
+	// training step allocates nothing.
+	var stack [64]float64
+	p := stack[:0]
+	if k <= len(stack) {
+		p = stack[:k]
+	} else {
+		p = make([]float64, k)
+	}
 	for r := range rows {
 		cls, dist, err := tgt(r)
 		if err != nil {

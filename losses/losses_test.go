@@ -126,3 +126,31 @@ func TestErrors(t *testing.T) {
 		t.Errorf("FromConfig = %v, %v", l, err)
 	}
 }
+
+func TestNoAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	pred := randTensor(rng, -2, 2, 16, 10)
+	cls := tensor.New(16)
+	for i := range cls.Data {
+		cls.Data[i] = float32(i % 10)
+	}
+	bin := randTensor(rng, 0, 1, 16, 10)
+	grad := tensor.New(16, 10)
+	for _, c := range []struct {
+		l Loss
+		y *tensor.Tensor
+	}{
+		{SparseCategoricalCrossentropy{FromLogits: true}, cls},
+		{CategoricalCrossentropy{}, bin},
+		{BinaryCrossentropy{FromLogits: true}, bin},
+		{MeanAbsoluteError{}, bin},
+	} {
+		p := pred
+		if c.l.Name() == "categorical_crossentropy" {
+			p = bin
+		}
+		if n := testing.AllocsPerRun(10, func() { _, _ = c.l.Compute(p, c.y, grad) }); n != 0 {
+			t.Errorf("%s: %v allocations per call", c.l.Name(), n)
+		}
+	}
+}

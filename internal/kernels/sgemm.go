@@ -41,7 +41,9 @@ const parallelFlops = 2 << 20
 const directBMaxLd = 128
 
 // packAMinLd is the smallest lda from which a transposed A is packed: a
-// large stride puts consecutive k steps in the same cache set.
+// large stride puts consecutive k steps in few cache sets. A non-transposed
+// A is read in place (measured no slower than packing, even for 1024×1024
+// with a 4 KiB row stride), except for the ragged last row tile.
 const packAMinLd = 512
 
 // bufPool recycles packing buffers between calls.
@@ -277,16 +279,27 @@ func (j *gemmJob) run(tlo, thi, plo, phi int) {
 // packA copies rows [i0, i0+h) × columns [p0, p0+kb) of op(A) into dst in
 // column layout (dst[p*mr+i]), zero-padding rows h..mr-1.
 func packA(transA bool, h, mr, kb int, a []float32, lda, i0, p0 int, dst []float32) {
-	for p := 0; p < kb; p++ {
-		col := dst[p*mr : p*mr+mr]
-		if transA {
+	dst = dst[:kb*mr]
+	if transA {
+		for p := 0; p < kb; p++ {
+			col := dst[p*mr : p*mr+mr]
 			copy(col[:h], a[(p0+p)*lda+i0:][:h])
-		} else {
-			for i := 0; i < h; i++ {
-				col[i] = a[(i0+i)*lda+p0+p]
-			}
+			clear(col[h:])
 		}
-		clear(col[h:])
+		return
+	}
+	// Read each row sequentially and scatter it with stride mr.
+	for i := 0; i < mr; i++ {
+		if i >= h {
+			for p := 0; p < kb; p++ {
+				dst[p*mr+i] = 0
+			}
+			continue
+		}
+		row := a[(i0+i)*lda+p0:][:kb]
+		for p, v := range row {
+			dst[p*mr+i] = v
+		}
 	}
 }
 

@@ -121,6 +121,23 @@ func kernel(s isa, rowA bool) {
 		}
 	}
 
+	// Prefetch the C tile now so that its (likely) cache misses overlap
+	// the k loop instead of stalling the final update.
+	{
+		cp := Load(Param("c"), GP64())
+		ldcp := Load(Param("ldc"), GP64())
+		SHLQ(U8(2), ldcp)
+		rowBytes := 4 * nv * s.width
+		for i := 0; i < mr; i++ {
+			for off := 0; off < rowBytes; off += 64 {
+				PREFETCHT0(Mem{Base: cp, Disp: off})
+			}
+			if i < mr-1 {
+				ADDQ(ldcp, cp)
+			}
+		}
+	}
+
 	TESTQ(k, k)
 	JLE(LabelRef(name + "_store"))
 	Label(name + "_loop")

@@ -345,9 +345,31 @@ func jenaData(t *testing.T) (fx *fixture, x, y *tensor.Tensor) {
 // MaxPooling1D(5) → Conv1D(32,7,relu) → GlobalMaxPooling1D → Dense(1)
 // logits, binary cross-entropy from logits, on 4 real reviews of length
 // 500 (the tolerance is defined with the constants tol and floor).
+//
+// Keras's reference compiles this model with plain binary_crossentropy;
+// seqconv's Compile then treats the linear outputs as logits, so that
+// form must give the reference loss too.
 func TestIMDBParity(t *testing.T) {
 	fx, x, y, sp := imdbData(t)
 	runParity(t, fx, imdbModel(), x.Shape[1:], x, y, losses.BinaryCrossentropy{FromLogits: true}, sp)
+
+	m := imdbModel()
+	setup(t, fx, m, x.Shape[1:], sp, nil)
+	if err := m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{}), losses.BinaryCrossentropy{}); err != nil {
+		t.Fatal(err)
+	}
+	if !m.OutputsAreLogits() {
+		t.Errorf("Compile with binary_crossentropy on a linear Dense(1) does not treat the outputs as logits")
+	}
+	l, err := m.TrainOnBatch(x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := math.Abs(l-fx.manifest.Loss) / fx.manifest.Loss
+	if e > tol {
+		t.Errorf("loss with binary_crossentropy (logits detected) %.6f, reference %.6f (rel err %.3g)", l, fx.manifest.Loss, e)
+	}
+	t.Logf("loss with plain binary_crossentropy: rel err %.3g", e)
 }
 
 // TestJenaParity: Conv1D(32,5,relu) → MaxPooling1D(3) → Conv1D(32,5,relu)

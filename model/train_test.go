@@ -389,3 +389,37 @@ func TestFitAllocsPerBatch(t *testing.T) {
 		t.Errorf("%.2f allocations per batch (Fit with 10 batches: %v, 40 batches: %v)", perBatch, few, many)
 	}
 }
+
+func TestTrainOnBatchMatchesFitAndSilence(t *testing.T) {
+	x, y := separable(32, 5)
+	mk := func() *Sequential {
+		m := smallModel(2)
+		if err := m.Compile(optimizers.NewSGD(optimizers.SGDConfig{Momentum: 0.9}), losses.BinaryCrossentropy{FromLogits: true}); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a := mk()
+	var out bytes.Buffer
+	if _, err := a.Fit(context.Background(), x, y, FitConfig{Epochs: 3, BatchSize: 32, NoShuffle: true, Progress: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("Verbose 0 printed %q", out.String())
+	}
+	b := mk()
+	var losses []float64
+	for range 3 {
+		l, err := b.TrainOnBatch(x, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		losses = append(losses, l)
+	}
+	if !sameWeights(a.Weights(), b.Weights()) {
+		t.Error("3 TrainOnBatch steps differ from 3 full-batch Fit epochs")
+	}
+	if !(losses[2] < losses[0]) {
+		t.Errorf("loss did not fall: %v", losses)
+	}
+}

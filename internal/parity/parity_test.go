@@ -31,7 +31,8 @@ import (
 // that is, the worst absolute error relative to the tensor's largest
 // reference magnitude (floor = 1e-30 only guards an all-zero reference);
 // a scalar loss must satisfy |go − ref| ≤ tol·|ref|. The generator checks
-// that PyTorch's own float32 run meets this ten times over and that the
+// that PyTorch's own float32 run meets this ten times over and, by
+// rerunning with float32-sized noise on the pre-activations, that the
 // fixture is not sitting on a ReLU or max-pooling kink, so a failure here
 // is a real discrepancy, not rounding.
 //
@@ -65,8 +66,9 @@ type report struct {
 
 func newReport(t *testing.T) *report { return &report{t: t, worst: map[string]float64{}} }
 
-// check compares one tensor (or scalar, as a 1-element slice) and records
-// its error under group.
+// check compares one tensor with its reference, or, when got is nil,
+// takes scalar as an already computed relative error (a loss), records the
+// error under group and fails the test above tol (or on NaN).
 func (r *report) check(group, name string, got, ref []float32, scalar float64) {
 	r.t.Helper()
 	var e float64

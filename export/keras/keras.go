@@ -10,6 +10,11 @@
 //	model.set_weights([w[f"arr_{i}"] for i in range(len(w.files))])
 //
 // and a Keras model saved the same way imports with Import.
+//
+// The JSON follows Keras 2's layout (an InputLayer carrying
+// batch_input_shape, then each layer's {class_name, config}); Keras 3 reads
+// it through its legacy-config path. Import also accepts Keras 3's own
+// to_json() output (module keys, batch_shape).
 package keras
 
 import (
@@ -86,6 +91,7 @@ func (m *Model) SetWeights(ws []*tensor.Tensor) error {
 
 // jsonModel is the outer object of model.to_json().
 type jsonModel struct {
+	Module       string     `json:"module,omitempty"`
 	ClassName    string     `json:"class_name"`
 	Config       jsonConfig `json:"config"`
 	KerasVersion string     `json:"keras_version,omitempty"`
@@ -129,6 +135,10 @@ func (m *Model) MarshalJSON() ([]byte, error) {
 	}
 	bs := batchShape(m.InputShape)
 	jm := jsonModel{
+		// Keras 3 resolves the top-level class through its module; the
+		// layers stay in the Keras 2 form (no module) that Keras 3 reads
+		// through its legacy path, converting batch_input_shape.
+		Module:       "keras",
 		ClassName:    "Sequential",
 		Config:       jsonConfig{Name: name, BuildInputShape: bs},
 		KerasVersion: KerasVersion,
@@ -155,6 +165,15 @@ func (m *Model) MarshalJSON() ([]byte, error) {
 		}
 		if _, ok := cfg["dtype"]; !ok {
 			cfg["dtype"] = "float32"
+		}
+		if inner, ok := cfg["layer"].(map[string]any); ok && l.ClassName() == "Bidirectional" {
+			// Keras 3's Bidirectional.from_config resolves the wrapped
+			// layer by module even inside a legacy config.
+			inner = maps.Clone(inner)
+			if _, ok := inner["module"]; !ok {
+				inner["module"] = "keras.layers"
+			}
+			cfg["layer"] = inner
 		}
 		jm.Config.Layers = append(jm.Config.Layers, jsonLayer{ClassName: l.ClassName(), Config: cfg})
 	}

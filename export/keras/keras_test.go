@@ -88,6 +88,7 @@ func TestJSONLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
+		Module       string `json:"module"`
 		ClassName    string `json:"class_name"`
 		KerasVersion string `json:"keras_version"`
 		Backend      string `json:"backend"`
@@ -102,7 +103,7 @@ func TestJSONLayout(t *testing.T) {
 	if err := json.Unmarshal(js, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.ClassName != "Sequential" || doc.KerasVersion == "" || doc.Backend != "tensorflow" || doc.Config.Name != "roundtrip" {
+	if doc.Module != "keras" || doc.ClassName != "Sequential" || doc.KerasVersion == "" || doc.Backend != "tensorflow" || doc.Config.Name != "roundtrip" {
 		t.Errorf("header %+v", doc)
 	}
 	var classes []string
@@ -117,6 +118,10 @@ func TestJSONLayout(t *testing.T) {
 	}
 	if f := doc.Config.Layers[1].Config["filters"]; f != 4.0 {
 		t.Errorf("Conv1D filters %v", f)
+	}
+	inner, _ := doc.Config.Layers[3].Config["layer"].(map[string]any)
+	if inner["class_name"] != "LSTM" || inner["module"] != "keras.layers" {
+		t.Errorf("Bidirectional wraps %v", inner)
 	}
 }
 

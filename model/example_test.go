@@ -93,3 +93,40 @@ func ExampleLoad() {
 	fmt.Println(back.CountParams(), back.Layers()[0].Name(), back.Layers()[1].Name())
 	// Output: 19 dense dense_1
 }
+
+// The reference IMDB convnet: the layers are named as tf.keras 2.x names
+// them.
+func ExampleSequential_Summary_imdb() {
+	m := model.NewSequential(
+		layers.Embedding(10000, 128, layers.WithInputLength(500)),
+		layers.Conv1D(32, 7, layers.WithActivation("relu")),
+		layers.MaxPooling1D(5),
+		layers.Conv1D(32, 7, layers.WithActivation("relu")),
+		layers.GlobalMaxPooling1D(),
+		layers.Dense(1),
+	)
+	if err := m.Summary(os.Stdout); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// Model: "sequential"
+	// _________________________________________________________________
+	// Layer (type)                 Output Shape              Param #
+	// =================================================================
+	// embedding (Embedding)        (None, 500, 128)          1280000
+	// _________________________________________________________________
+	// conv1d (Conv1D)              (None, 494, 32)           28704
+	// _________________________________________________________________
+	// max_pooling1d (MaxPooling1D) (None, 98, 32)            0
+	// _________________________________________________________________
+	// conv1d_1 (Conv1D)            (None, 92, 32)            7200
+	// _________________________________________________________________
+	// global_max_pooling1d (Global (None, 32)                0
+	// _________________________________________________________________
+	// dense (Dense)                (None, 1)                 33
+	// =================================================================
+	// Total params: 1,315,937
+	// Trainable params: 1,315,937
+	// Non-trainable params: 0
+	// _________________________________________________________________
+}

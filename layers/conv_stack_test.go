@@ -1,0 +1,171 @@
+package layers
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/seqconv/seqconv/tensor"
+)
+
+// seq chains layers into one Layer so that gradCheck can test a whole stack.
+type seq struct {
+	kbase
+	ls []Layer
+}
+
+func (s *seq) ClassName() string { return "seq" }
+func (s *seq) Build(in []int, rng *rand.Rand) error {
+	for _, l := range s.ls {
+		if err := l.Build(in, rng); err != nil {
+			return err
+		}
+		in = l.OutputShape()
+	}
+	s.out = in
+	return nil
+}
+func (s *seq) Params() []*Param {
+	var ps []*Param
+	for _, l := range s.ls {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+func (s *seq) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, error) {
+	var err error
+	for _, l := range s.ls {
+		if x, err = l.Forward(x, training); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+func (s *seq) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
+	var err error
+	for i := len(s.ls) - 1; i >= 0; i-- {
+		if dy, err = s.ls[i].Backward(dy, needDx || i > 0); err != nil {
+			return nil, err
+		}
+	}
+	return dy, nil
+}
+func (s *seq) Config() map[string]any { return nil }
+
+func TestIMDBStyleStackGradCheck(t *testing.T) {
+	// The IMDB architecture at toy sizes; the ids make the embeddings the
+	// only perturbable input.
+	s := &seq{ls: []Layer{
+		Embedding(20, 4, WithInputLength(16)),
+		Conv1D(3, 3, WithActivation("tanh")),
+		MaxPooling1D(2),
+		Conv1D(3, 2, WithActivation("tanh")),
+		GlobalMaxPooling1D(),
+		Dense(1),
+	}}
+	if err := s.Build([]int{-1}, rand.New(rand.NewPCG(5, 5))); err != nil {
+		t.Fatal(err)
+	}
+	if !tensor.SameShape(s.out, []int{1}) {
+		t.Fatalf("output %v", s.out)
+	}
+	rng := rand.New(rand.NewPCG(8, 8))
+	// Larger embeddings so that the max-pooled activations are well apart.
+	initUniform(rng, -2, 2, s.ls[0].Params()[0].Value.Data)
+	x := tensor.New(3, 16)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.IntN(20))
+	}
+	gradCheck(t, s, x, true, true, 2e-2, nil)
+}
+
+func TestJenaConvStackShapes(t *testing.T) {
+	s := []Layer{
+		Conv1D(32, 5, WithActivation("relu"), WithInputShape(-1, 14)),
+		MaxPooling1D(3),
+		Conv1D(32, 5, WithActivation("relu")),
+	}
+	want := []struct {
+		out    []int
+		params int
+	}{{[]int{-1, 32}, 2272}, {[]int{-1, 32}, 0}, {[]int{-1, 32}, 5152}}
+	in := s[0].(*Conv1DLayer).InputShape()
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i, l := range s {
+		if err := l.Build(in, rng); err != nil {
+			t.Fatal(err)
+		}
+		in = l.OutputShape()
+		if !tensor.SameShape(in, want[i].out) || countParams(l) != want[i].params {
+			t.Errorf("layer %d: output %v params %d, want %v %d", i, in, countParams(l), want[i].out, want[i].params)
+		}
+	}
+	// A (2, 480, 14) batch flows to (2, 154, 32): 480 → 476 → 158 → 154.
+	x := randTensor(rng, -1, 1, 2, 480, 14)
+	var err error
+	for _, l := range s {
+		if x, err = l.Forward(x, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !tensor.SameShape(x.Shape, []int{2, 154, 32}) {
+		t.Errorf("batch output %v, want [2 154 32]", x.Shape)
+	}
+}
+
+// benchConv runs Forward+Backward of one Conv1D at the given shape.
+func benchConv(b *testing.B, batch, steps, ch, filters, k int, needDx bool) {
+	l := Conv1D(filters, k, WithActivation("relu"))
+	if err := l.Build([]int{steps, ch}, rand.New(rand.NewPCG(1, 1))); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	x := randTensor(rng, -1, 1, batch, steps, ch)
+	dy := randTensor(rng, -1, 1, batch, steps-k+1, filters)
+	flops := 3 * 2 * float64(batch*(steps-k+1)*filters*k*ch)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := l.Forward(x, true); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.Backward(dy, needDx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// IMDB shapes at batch 128: conv1 on (500, 128) embeddings (its dx feeds
+// the Embedding's gradient), conv2 on the pooled (98, 32).
+func BenchmarkConv1DIMDB1(b *testing.B) { benchConv(b, 128, 500, 128, 32, 7, true) }
+func BenchmarkConv1DIMDB2(b *testing.B) { benchConv(b, 128, 98, 32, 32, 7, true) }
+
+// BenchmarkIMDBStep times the whole IMDB stack's Forward+Backward at batch
+// 128 (no loss or optimizer).
+func BenchmarkIMDBStep(b *testing.B) {
+	s := &seq{ls: []Layer{
+		Embedding(10000, 128, WithInputLength(500)),
+		Conv1D(32, 7, WithActivation("relu")),
+		MaxPooling1D(5),
+		Conv1D(32, 7, WithActivation("relu")),
+		GlobalMaxPooling1D(),
+		Dense(1),
+	}}
+	if err := s.Build([]int{-1}, rand.New(rand.NewPCG(1, 1))); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	x := tensor.New(128, 500)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.IntN(10000))
+	}
+	dy := randTensor(rng, -1, 1, 128, 1)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := s.Forward(x, true); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Backward(dy, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"encoding/binary"
+	"hash/crc32"
 	"math"
 	"os"
 	"path/filepath"
@@ -197,5 +198,37 @@ func TestModelCheckpointBestOnly(t *testing.T) {
 	}
 	if strings.Join(names, " ") != "best-01 best-02 best-04" {
 		t.Errorf("checkpoints written: %v, want best-01 best-02 best-04", names)
+	}
+}
+
+// TestLoadBadHeader: a file with a valid checksum but an unusable header
+// (unknown layer class, wrong weight shape) is rejected with the reason.
+func TestLoadBadHeader(t *testing.T) {
+	m := denseModel(t, optimizers.NewSGD(optimizers.SGDConfig{}))
+	if err := m.Build(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	for name, c := range map[string]struct{ from, to, want string }{
+		"class": {`"class_name":"Dense"`, `"class_name":"Dunse"`, `unknown layer class "Dunse"`},
+		"shape": {`"shape":[2,8]`, `"shape":[8,2]`, "stored shape [8 2]"},
+	} {
+		bad := []byte(strings.Replace(string(good[:len(good)-4]), c.from, c.to, 1))
+		if string(bad) == string(good[:len(good)-4]) {
+			t.Fatalf("%s: %q not found in the header", name, c.from)
+		}
+		bad = binary.LittleEndian.AppendUint32(bad, crc32.ChecksumIEEE(bad))
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(p); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", name, err, c.want)
+		}
 	}
 }

@@ -62,7 +62,7 @@ func runDataJena(w io.Writer, f jenaFlags) error {
 	start := time.Now()
 	if name == "" {
 		name = "datasets/jena/" + datasets.JenaRoof2024Name + " (shipped)"
-		d, err = jena.Parse(datasets.JenaRoof2024Name, datasets.JenaRoof2024(), opts)
+		d, err = jena.Shipped(opts)
 	} else {
 		d, err = jena.Load(name, opts)
 	}

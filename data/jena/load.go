@@ -16,6 +16,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/seqconv/seqconv/datasets"
+	"github.com/seqconv/seqconv/tensor"
 )
 
 // TimeColumn is the name of the timestamp column in the Jena files.
@@ -119,6 +122,17 @@ func (d *Data) TotalMissing() int {
 		n += m
 	}
 	return n
+}
+
+// Tensor returns the values as a [Rows, Features] tensor sharing d.Values.
+func (d *Data) Tensor() *tensor.Tensor {
+	return &tensor.Tensor{Shape: []int{d.Rows, d.Features()}, Data: d.Values}
+}
+
+// Shipped parses the 2024 Jena file embedded in the datasets package, the
+// default data of the experiment.
+func Shipped(opts Options) (*Data, error) {
+	return Parse(datasets.JenaRoof2024Name, datasets.JenaRoof2024(), opts)
 }
 
 // Load reads and parses a Jena CSV file.

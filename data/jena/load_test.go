@@ -256,3 +256,15 @@ func TestTimeSummaryGaps(t *testing.T) {
 		t.Fatalf("summary %+v", s)
 	}
 }
+
+func TestShippedAndTensor(t *testing.T) {
+	d, err := Shipped(Options{Columns: []string{"T (degC)", "wd (deg)"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := d.Tensor()
+	// First line: 09.06.2024 11:40:00,982.81,18.76,…,350.50
+	if x.Shape[0] != 19132 || x.Shape[1] != 2 || x.Data[0] != 18.76 || x.Data[1] != 350.50 {
+		t.Fatalf("tensor %v %v", x.Shape, x.Data[:2])
+	}
+}

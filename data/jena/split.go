@@ -82,10 +82,8 @@ func (s Split) Steps(cfg Config) (val, test int, err error) {
 // Standardized returns a copy of d's values as a [rows, features] tensor,
 // standardized with the mean and std of rows [0, trainEnd), and the scaler.
 func Standardized(d *Data, trainEnd int) (*tensor.Tensor, *timeseries.Scaler, error) {
-	t, err := tensor.FromData(append([]float32(nil), d.Values...), d.Rows, d.Features())
-	if err != nil {
-		return nil, nil, err
-	}
+	t := d.Tensor()
+	t.Data = append([]float32(nil), d.Values...)
 	sc, err := timeseries.FitScaler(t, trainEnd)
 	if err != nil {
 		return nil, nil, fmt.Errorf("jena: %w", err)

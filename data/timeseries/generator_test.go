@@ -180,3 +180,18 @@ func TestNaiveMAE(t *testing.T) {
 		t.Fatal("column out of range accepted")
 	}
 }
+
+// BenchmarkGeneratorJena times one batch of the reference experiment's
+// shapes: 128 samples of 240 hourly steps × 14 features.
+func BenchmarkGeneratorJena(b *testing.B) {
+	data := tensor.New(20000, 14)
+	g, err := NewGenerator(data, GeneratorConfig{Lookback: 1440, Step: 6, Delay: 144, MaxIndex: 15000,
+		BatchSize: 128, Shuffle: true, TargetColumn: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(128 * 240 * 14 * 4)
+	for b.Loop() {
+		g.Next()
+	}
+}

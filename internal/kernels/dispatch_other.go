@@ -17,3 +17,5 @@ func dotAvx2(x, y *float32, n int) float32         { panic("unreachable") }
 func sumAvx2(x *float32, n int) float32            { panic("unreachable") }
 func reluAvx2(dst, src *float32, n int)            { panic("unreachable") }
 func reluBackwardAvx2(dx, dy, y *float32, n int)   { panic("unreachable") }
+func sigmoidAvx2(dst, src *float32, n int)         { panic("unreachable") }
+func tanhAvx2(dst, src *float32, n int)            { panic("unreachable") }

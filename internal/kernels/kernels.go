@@ -99,11 +99,32 @@ func ReluBackward(dx, dy, y []float32) {
 	RefReluBackward(dx[done:], dy[done:], y[done:])
 }
 
-// Sigmoid sets dst[i] = σ(src[i]); dst may alias src.
-func Sigmoid(dst, src []float32) { RefSigmoid(dst, src) }
+// Sigmoid sets dst[i] = σ(src[i]); dst may alias src. The vector path
+// evaluates e^x with a range-reduced polynomial: relative error ≤ 2e-6
+// against float64 (tested), and NaN inputs are not propagated.
+func Sigmoid(dst, src []float32) {
+	n := len(src)
+	dst = dst[:n]
+	done := 0
+	if hasAVX2 && n >= 8 {
+		done = n &^ 7
+		sigmoidAvx2(&dst[0], &src[0], done)
+	}
+	RefSigmoid(dst[done:], src[done:])
+}
 
-// Tanh sets dst[i] = tanh(src[i]); dst may alias src.
-func Tanh(dst, src []float32) { RefTanh(dst, src) }
+// Tanh sets dst[i] = tanh(src[i]); dst may alias src. Accuracy as for
+// Sigmoid (a series below |x| = 0.35 keeps it relative near 0).
+func Tanh(dst, src []float32) {
+	n := len(src)
+	dst = dst[:n]
+	done := 0
+	if hasAVX2 && n >= 8 {
+		done = n &^ 7
+		tanhAvx2(&dst[0], &src[0], done)
+	}
+	RefTanh(dst[done:], src[done:])
+}
 
 // AddBias adds bias to the first len(bias) columns of each of rows rows of c.
 func AddBias(c []float32, rows, ldc int, bias []float32) {

@@ -1154,3 +1154,283 @@ rb_loop:
 rb_done:
 	VZEROUPPER
 	RET
+
+DATA expconsts<>+0(SB)/4, $0xc2ae0000
+DATA expconsts<>+4(SB)/4, $0xc2ae0000
+DATA expconsts<>+8(SB)/4, $0xc2ae0000
+DATA expconsts<>+12(SB)/4, $0xc2ae0000
+DATA expconsts<>+16(SB)/4, $0xc2ae0000
+DATA expconsts<>+20(SB)/4, $0xc2ae0000
+DATA expconsts<>+24(SB)/4, $0xc2ae0000
+DATA expconsts<>+28(SB)/4, $0xc2ae0000
+DATA expconsts<>+32(SB)/4, $0x42b00000
+DATA expconsts<>+36(SB)/4, $0x42b00000
+DATA expconsts<>+40(SB)/4, $0x42b00000
+DATA expconsts<>+44(SB)/4, $0x42b00000
+DATA expconsts<>+48(SB)/4, $0x42b00000
+DATA expconsts<>+52(SB)/4, $0x42b00000
+DATA expconsts<>+56(SB)/4, $0x42b00000
+DATA expconsts<>+60(SB)/4, $0x42b00000
+DATA expconsts<>+64(SB)/4, $0x3fb8aa3b
+DATA expconsts<>+68(SB)/4, $0x3fb8aa3b
+DATA expconsts<>+72(SB)/4, $0x3fb8aa3b
+DATA expconsts<>+76(SB)/4, $0x3fb8aa3b
+DATA expconsts<>+80(SB)/4, $0x3fb8aa3b
+DATA expconsts<>+84(SB)/4, $0x3fb8aa3b
+DATA expconsts<>+88(SB)/4, $0x3fb8aa3b
+DATA expconsts<>+92(SB)/4, $0x3fb8aa3b
+DATA expconsts<>+96(SB)/4, $0x3f318000
+DATA expconsts<>+100(SB)/4, $0x3f318000
+DATA expconsts<>+104(SB)/4, $0x3f318000
+DATA expconsts<>+108(SB)/4, $0x3f318000
+DATA expconsts<>+112(SB)/4, $0x3f318000
+DATA expconsts<>+116(SB)/4, $0x3f318000
+DATA expconsts<>+120(SB)/4, $0x3f318000
+DATA expconsts<>+124(SB)/4, $0x3f318000
+DATA expconsts<>+128(SB)/4, $0xb95e8083
+DATA expconsts<>+132(SB)/4, $0xb95e8083
+DATA expconsts<>+136(SB)/4, $0xb95e8083
+DATA expconsts<>+140(SB)/4, $0xb95e8083
+DATA expconsts<>+144(SB)/4, $0xb95e8083
+DATA expconsts<>+148(SB)/4, $0xb95e8083
+DATA expconsts<>+152(SB)/4, $0xb95e8083
+DATA expconsts<>+156(SB)/4, $0xb95e8083
+DATA expconsts<>+160(SB)/4, $0x39500d01
+DATA expconsts<>+164(SB)/4, $0x39500d01
+DATA expconsts<>+168(SB)/4, $0x39500d01
+DATA expconsts<>+172(SB)/4, $0x39500d01
+DATA expconsts<>+176(SB)/4, $0x39500d01
+DATA expconsts<>+180(SB)/4, $0x39500d01
+DATA expconsts<>+184(SB)/4, $0x39500d01
+DATA expconsts<>+188(SB)/4, $0x39500d01
+DATA expconsts<>+192(SB)/4, $0x3ab60b61
+DATA expconsts<>+196(SB)/4, $0x3ab60b61
+DATA expconsts<>+200(SB)/4, $0x3ab60b61
+DATA expconsts<>+204(SB)/4, $0x3ab60b61
+DATA expconsts<>+208(SB)/4, $0x3ab60b61
+DATA expconsts<>+212(SB)/4, $0x3ab60b61
+DATA expconsts<>+216(SB)/4, $0x3ab60b61
+DATA expconsts<>+220(SB)/4, $0x3ab60b61
+DATA expconsts<>+224(SB)/4, $0x3c088889
+DATA expconsts<>+228(SB)/4, $0x3c088889
+DATA expconsts<>+232(SB)/4, $0x3c088889
+DATA expconsts<>+236(SB)/4, $0x3c088889
+DATA expconsts<>+240(SB)/4, $0x3c088889
+DATA expconsts<>+244(SB)/4, $0x3c088889
+DATA expconsts<>+248(SB)/4, $0x3c088889
+DATA expconsts<>+252(SB)/4, $0x3c088889
+DATA expconsts<>+256(SB)/4, $0x3d2aaaab
+DATA expconsts<>+260(SB)/4, $0x3d2aaaab
+DATA expconsts<>+264(SB)/4, $0x3d2aaaab
+DATA expconsts<>+268(SB)/4, $0x3d2aaaab
+DATA expconsts<>+272(SB)/4, $0x3d2aaaab
+DATA expconsts<>+276(SB)/4, $0x3d2aaaab
+DATA expconsts<>+280(SB)/4, $0x3d2aaaab
+DATA expconsts<>+284(SB)/4, $0x3d2aaaab
+DATA expconsts<>+288(SB)/4, $0x3e2aaaab
+DATA expconsts<>+292(SB)/4, $0x3e2aaaab
+DATA expconsts<>+296(SB)/4, $0x3e2aaaab
+DATA expconsts<>+300(SB)/4, $0x3e2aaaab
+DATA expconsts<>+304(SB)/4, $0x3e2aaaab
+DATA expconsts<>+308(SB)/4, $0x3e2aaaab
+DATA expconsts<>+312(SB)/4, $0x3e2aaaab
+DATA expconsts<>+316(SB)/4, $0x3e2aaaab
+DATA expconsts<>+320(SB)/4, $0x3f000000
+DATA expconsts<>+324(SB)/4, $0x3f000000
+DATA expconsts<>+328(SB)/4, $0x3f000000
+DATA expconsts<>+332(SB)/4, $0x3f000000
+DATA expconsts<>+336(SB)/4, $0x3f000000
+DATA expconsts<>+340(SB)/4, $0x3f000000
+DATA expconsts<>+344(SB)/4, $0x3f000000
+DATA expconsts<>+348(SB)/4, $0x3f000000
+DATA expconsts<>+352(SB)/4, $0x3f800000
+DATA expconsts<>+356(SB)/4, $0x3f800000
+DATA expconsts<>+360(SB)/4, $0x3f800000
+DATA expconsts<>+364(SB)/4, $0x3f800000
+DATA expconsts<>+368(SB)/4, $0x3f800000
+DATA expconsts<>+372(SB)/4, $0x3f800000
+DATA expconsts<>+376(SB)/4, $0x3f800000
+DATA expconsts<>+380(SB)/4, $0x3f800000
+DATA expconsts<>+384(SB)/4, $0x40000000
+DATA expconsts<>+388(SB)/4, $0x40000000
+DATA expconsts<>+392(SB)/4, $0x40000000
+DATA expconsts<>+396(SB)/4, $0x40000000
+DATA expconsts<>+400(SB)/4, $0x40000000
+DATA expconsts<>+404(SB)/4, $0x40000000
+DATA expconsts<>+408(SB)/4, $0x40000000
+DATA expconsts<>+412(SB)/4, $0x40000000
+DATA expconsts<>+416(SB)/4, $0x7fffffff
+DATA expconsts<>+420(SB)/4, $0x7fffffff
+DATA expconsts<>+424(SB)/4, $0x7fffffff
+DATA expconsts<>+428(SB)/4, $0x7fffffff
+DATA expconsts<>+432(SB)/4, $0x7fffffff
+DATA expconsts<>+436(SB)/4, $0x7fffffff
+DATA expconsts<>+440(SB)/4, $0x7fffffff
+DATA expconsts<>+444(SB)/4, $0x7fffffff
+DATA expconsts<>+448(SB)/4, $0x80000000
+DATA expconsts<>+452(SB)/4, $0x80000000
+DATA expconsts<>+456(SB)/4, $0x80000000
+DATA expconsts<>+460(SB)/4, $0x80000000
+DATA expconsts<>+464(SB)/4, $0x80000000
+DATA expconsts<>+468(SB)/4, $0x80000000
+DATA expconsts<>+472(SB)/4, $0x80000000
+DATA expconsts<>+476(SB)/4, $0x80000000
+DATA expconsts<>+480(SB)/4, $0x3eb33333
+DATA expconsts<>+484(SB)/4, $0x3eb33333
+DATA expconsts<>+488(SB)/4, $0x3eb33333
+DATA expconsts<>+492(SB)/4, $0x3eb33333
+DATA expconsts<>+496(SB)/4, $0x3eb33333
+DATA expconsts<>+500(SB)/4, $0x3eb33333
+DATA expconsts<>+504(SB)/4, $0x3eb33333
+DATA expconsts<>+508(SB)/4, $0x3eb33333
+DATA expconsts<>+512(SB)/4, $0x3b6b69e8
+DATA expconsts<>+516(SB)/4, $0x3b6b69e8
+DATA expconsts<>+520(SB)/4, $0x3b6b69e8
+DATA expconsts<>+524(SB)/4, $0x3b6b69e8
+DATA expconsts<>+528(SB)/4, $0x3b6b69e8
+DATA expconsts<>+532(SB)/4, $0x3b6b69e8
+DATA expconsts<>+536(SB)/4, $0x3b6b69e8
+DATA expconsts<>+540(SB)/4, $0x3b6b69e8
+DATA expconsts<>+544(SB)/4, $0xbc11371b
+DATA expconsts<>+548(SB)/4, $0xbc11371b
+DATA expconsts<>+552(SB)/4, $0xbc11371b
+DATA expconsts<>+556(SB)/4, $0xbc11371b
+DATA expconsts<>+560(SB)/4, $0xbc11371b
+DATA expconsts<>+564(SB)/4, $0xbc11371b
+DATA expconsts<>+568(SB)/4, $0xbc11371b
+DATA expconsts<>+572(SB)/4, $0xbc11371b
+DATA expconsts<>+576(SB)/4, $0x3cb327a4
+DATA expconsts<>+580(SB)/4, $0x3cb327a4
+DATA expconsts<>+584(SB)/4, $0x3cb327a4
+DATA expconsts<>+588(SB)/4, $0x3cb327a4
+DATA expconsts<>+592(SB)/4, $0x3cb327a4
+DATA expconsts<>+596(SB)/4, $0x3cb327a4
+DATA expconsts<>+600(SB)/4, $0x3cb327a4
+DATA expconsts<>+604(SB)/4, $0x3cb327a4
+DATA expconsts<>+608(SB)/4, $0xbd5d0dd1
+DATA expconsts<>+612(SB)/4, $0xbd5d0dd1
+DATA expconsts<>+616(SB)/4, $0xbd5d0dd1
+DATA expconsts<>+620(SB)/4, $0xbd5d0dd1
+DATA expconsts<>+624(SB)/4, $0xbd5d0dd1
+DATA expconsts<>+628(SB)/4, $0xbd5d0dd1
+DATA expconsts<>+632(SB)/4, $0xbd5d0dd1
+DATA expconsts<>+636(SB)/4, $0xbd5d0dd1
+DATA expconsts<>+640(SB)/4, $0x3e088889
+DATA expconsts<>+644(SB)/4, $0x3e088889
+DATA expconsts<>+648(SB)/4, $0x3e088889
+DATA expconsts<>+652(SB)/4, $0x3e088889
+DATA expconsts<>+656(SB)/4, $0x3e088889
+DATA expconsts<>+660(SB)/4, $0x3e088889
+DATA expconsts<>+664(SB)/4, $0x3e088889
+DATA expconsts<>+668(SB)/4, $0x3e088889
+DATA expconsts<>+672(SB)/4, $0xbeaaaaab
+DATA expconsts<>+676(SB)/4, $0xbeaaaaab
+DATA expconsts<>+680(SB)/4, $0xbeaaaaab
+DATA expconsts<>+684(SB)/4, $0xbeaaaaab
+DATA expconsts<>+688(SB)/4, $0xbeaaaaab
+DATA expconsts<>+692(SB)/4, $0xbeaaaaab
+DATA expconsts<>+696(SB)/4, $0xbeaaaaab
+DATA expconsts<>+700(SB)/4, $0xbeaaaaab
+GLOBL expconsts<>(SB), RODATA|NOPTR, $704
+
+// func sigmoidAvx2(dst *float32, src *float32, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·sigmoidAvx2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	SHRQ $0x03, DX
+	JZ   sig_done
+
+sig_loop:
+	VXORPS       Y0, Y0, Y0
+	VSUBPS       (CX), Y0, Y0
+	VMAXPS       expconsts<>+0(SB), Y0, Y0
+	VMINPS       expconsts<>+32(SB), Y0, Y0
+	VMULPS       expconsts<>+64(SB), Y0, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS expconsts<>+96(SB), Y1, Y0
+	VFNMADD231PS expconsts<>+128(SB), Y1, Y0
+	VMOVUPS      expconsts<>+160(SB), Y2
+	VFMADD213PS  expconsts<>+192(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+224(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+256(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+288(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+320(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VCVTPS2DQ    Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VPADDD       expconsts<>+352(SB), Y1, Y1
+	VMULPS       Y1, Y2, Y0
+	VADDPS       expconsts<>+352(SB), Y0, Y0
+	VMOVUPS      expconsts<>+352(SB), Y1
+	VDIVPS       Y0, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x20, AX
+	DECQ         DX
+	JNZ          sig_loop
+
+sig_done:
+	VZEROUPPER
+	RET
+
+// func tanhAvx2(dst *float32, src *float32, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·tanhAvx2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ n+16(FP), DX
+	SHRQ $0x03, DX
+	JZ   tanh_done
+
+tanh_loop:
+	VMOVUPS      (CX), Y0
+	VANDPS       expconsts<>+448(SB), Y0, Y5
+	VANDPS       expconsts<>+416(SB), Y0, Y0
+	VMULPS       Y0, Y0, Y3
+	VMOVUPS      expconsts<>+512(SB), Y4
+	VFMADD213PS  expconsts<>+544(SB), Y3, Y4
+	VFMADD213PS  expconsts<>+576(SB), Y3, Y4
+	VFMADD213PS  expconsts<>+608(SB), Y3, Y4
+	VFMADD213PS  expconsts<>+640(SB), Y3, Y4
+	VFMADD213PS  expconsts<>+672(SB), Y3, Y4
+	VMULPS       Y0, Y3, Y3
+	VFMADD213PS  Y0, Y3, Y4
+	VCMPPS       $0x01, expconsts<>+480(SB), Y0, Y6
+	VADDPS       Y0, Y0, Y0
+	VMAXPS       expconsts<>+0(SB), Y0, Y0
+	VMINPS       expconsts<>+32(SB), Y0, Y0
+	VMULPS       expconsts<>+64(SB), Y0, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS expconsts<>+96(SB), Y1, Y0
+	VFNMADD231PS expconsts<>+128(SB), Y1, Y0
+	VMOVUPS      expconsts<>+160(SB), Y2
+	VFMADD213PS  expconsts<>+192(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+224(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+256(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+288(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+320(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VCVTPS2DQ    Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VPADDD       expconsts<>+352(SB), Y1, Y1
+	VMULPS       Y1, Y2, Y0
+	VADDPS       expconsts<>+352(SB), Y0, Y0
+	VMOVUPS      expconsts<>+384(SB), Y1
+	VDIVPS       Y0, Y1, Y1
+	VMOVUPS      expconsts<>+352(SB), Y0
+	VSUBPS       Y1, Y0, Y0
+	VBLENDVPS    Y6, Y4, Y0, Y0
+	VORPS        Y5, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x20, AX
+	DECQ         DX
+	JNZ          tanh_loop
+
+tanh_done:
+	VZEROUPPER
+	RET

@@ -21,6 +21,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -368,6 +369,162 @@ func reluBackward() {
 	RET()
 }
 
+// Constants of the exp/sigmoid/tanh kernels, each replicated across a ymm
+// register in read-only data.
+const (
+	cExpLo = iota
+	cExpHi
+	cLog2e
+	cLn2Hi
+	cLn2Lo
+	cP7 // Taylor coefficients of e^r on |r| ≤ ln2/2, 1/7! down to 1/2!
+	cP6
+	cP5
+	cP4
+	cP3
+	cP2
+	cOne
+	cTwo
+	cAbs
+	cSign
+	cTanhSmall
+	cT11 // tanh series: x + x³·(T3 + T5·x² + … + T13·x¹⁰)
+	cT9
+	cT7
+	cT5
+	cT3
+	cT1 // -1/3
+	nConst
+)
+
+var expConsts Mem
+
+func constants() {
+	vals := make([]float32, nConst)
+	vals[cExpLo] = -87
+	vals[cExpHi] = 88
+	vals[cLog2e] = 1.44269504088896341
+	vals[cLn2Hi] = 0.693359375
+	vals[cLn2Lo] = -2.12194440e-4
+	vals[cP7] = 1.0 / 5040
+	vals[cP6] = 1.0 / 720
+	vals[cP5] = 1.0 / 120
+	vals[cP4] = 1.0 / 24
+	vals[cP3] = 1.0 / 6
+	vals[cP2] = 0.5
+	vals[cOne] = 1
+	vals[cTwo] = 2
+	vals[cTanhSmall] = 0.35
+	vals[cT11] = 21844.0 / 6081075
+	vals[cT9] = -1382.0 / 155925
+	vals[cT7] = 62.0 / 2835
+	vals[cT5] = -17.0 / 315
+	vals[cT3] = 2.0 / 15
+	vals[cT1] = -1.0 / 3
+	expConsts = GLOBL("expconsts", RODATA|NOPTR)
+	for i, v := range vals {
+		for l := 0; l < 8; l++ {
+			switch i {
+			case cAbs:
+				DATA(32*i+4*l, U32(0x7fffffff))
+			case cSign:
+				DATA(32*i+4*l, U32(0x80000000))
+			default:
+				// Raw bits: the assembler reads a whole-valued float
+				// literal such as $(2) as an integer.
+				DATA(32*i+4*l, U32(math.Float32bits(v)))
+			}
+		}
+	}
+}
+
+func cst(i int) Mem { return expConsts.Offset(32 * i) }
+
+// exp8 sets x = e^x lane-wise for x clamped to [-87, 88] (so the result is
+// a normal float32), using t as scratch. Relative error ≈ 1e-7.
+func exp8(x, n, t VecPhysical) {
+	VMAXPS(cst(cExpLo), x, x)
+	VMINPS(cst(cExpHi), x, x)
+	VMULPS(cst(cLog2e), x, n)
+	VROUNDPS(U8(0), n, n) // nearest
+	VFNMADD231PS(cst(cLn2Hi), n, x)
+	VFNMADD231PS(cst(cLn2Lo), n, x) // x = r, |r| ≤ ln2/2
+	VMOVUPS(cst(cP7), t)
+	for _, c := range []int{cP6, cP5, cP4, cP3, cP2, cOne, cOne} {
+		VFMADD213PS(cst(c), x, t) // t = t·r + c
+	}
+	VCVTPS2DQ(n, n)
+	VPSLLD(U8(23), n, n)
+	VPADDD(cst(cOne), n, n) // adds n to the exponent of 1.0
+	VMULPS(n, t, x)
+}
+
+func sigmoid() {
+	TEXT("sigmoidAvx2", NOSPLIT, "func(dst, src *float32, n int)")
+	Doc("sigmoidAvx2 sets dst[i] = 1/(1+e^-src[i]) over n elements, n a multiple of 8.")
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	SHRQ(U8(3), n)
+	JZ(LabelRef("sig_done"))
+	Label("sig_loop")
+	VXORPS(Y0, Y0, Y0)
+	VSUBPS(Mem{Base: src}, Y0, Y0) // -x
+	exp8(Y0, Y1, Y2)
+	VADDPS(cst(cOne), Y0, Y0)
+	VMOVUPS(cst(cOne), Y1)
+	VDIVPS(Y0, Y1, Y1)
+	VMOVUPS(Y1, Mem{Base: dst})
+	ADDQ(U8(32), src)
+	ADDQ(U8(32), dst)
+	DECQ(n)
+	JNZ(LabelRef("sig_loop"))
+	Label("sig_done")
+	VZEROUPPER()
+	RET()
+}
+
+func tanh() {
+	TEXT("tanhAvx2", NOSPLIT, "func(dst, src *float32, n int)")
+	Doc("tanhAvx2 sets dst[i] = tanh(src[i]) over n elements, n a multiple of 8.")
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	SHRQ(U8(3), n)
+	JZ(LabelRef("tanh_done"))
+	Label("tanh_loop")
+	VMOVUPS(Mem{Base: src}, Y0)
+	VANDPS(cst(cSign), Y0, Y5) // sign
+	VANDPS(cst(cAbs), Y0, Y0)  // |x|
+	// Small |x|: odd series, accurate to a few 1e-8 relative below 0.35.
+	VMULPS(Y0, Y0, Y3) // x²
+	VMOVUPS(cst(cT11), Y4)
+	for _, c := range []int{cT9, cT7, cT5, cT3, cT1} {
+		VFMADD213PS(cst(c), Y3, Y4)
+	}
+	VMULPS(Y0, Y3, Y3)                     // |x|³
+	VFMADD213PS(Y0, Y3, Y4)                // |x| + |x|³·P(x²)
+	VCMPPS(U8(1), cst(cTanhSmall), Y0, Y6) // |x| < 0.35
+	// Large |x|: 1 − 2/(e^{2|x|}+1).
+	VADDPS(Y0, Y0, Y0)
+	exp8(Y0, Y1, Y2)
+	VADDPS(cst(cOne), Y0, Y0)
+	VMOVUPS(cst(cTwo), Y1)
+	VDIVPS(Y0, Y1, Y1)
+	VMOVUPS(cst(cOne), Y0)
+	VSUBPS(Y1, Y0, Y0)
+	VBLENDVPS(Y6, Y4, Y0, Y0)
+	VORPS(Y5, Y0, Y0)
+	VMOVUPS(Y0, Mem{Base: dst})
+	ADDQ(U8(32), src)
+	ADDQ(U8(32), dst)
+	DECQ(n)
+	JNZ(LabelRef("tanh_loop"))
+	Label("tanh_done")
+	VZEROUPPER()
+	RET()
+}
+
 func main() {
 	ConstraintExpr("!noasm")
 	kernel(avx512, true)
@@ -380,6 +537,9 @@ func main() {
 	sum()
 	relu()
 	reluBackward()
+	constants()
+	sigmoid()
+	tanh()
 	Generate()
 }
 

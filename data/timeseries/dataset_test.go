@@ -3,6 +3,7 @@ package timeseries
 import (
 	"errors"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -222,5 +223,67 @@ func TestDatasetNoAllocs(t *testing.T) {
 	d.Next()
 	if n := testing.AllocsPerRun(50, func() { d.Next() }); n != 0 {
 		t.Fatalf("%v allocations per batch", n)
+	}
+}
+
+// TestDatasetRandomParams compares every window and target, for random
+// parameters, with the Keras definition written out directly: relative
+// starts 0, stride, … below end−start−(length−1)·rate (and below the
+// number of targets from start), rows start+s+k·rate, target targets[start+s].
+func TestDatasetRandomParams(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for iter := range 300 {
+		n := 1 + rng.IntN(60)
+		f := 1 + rng.IntN(3)
+		data := tensor.New(n, f)
+		for i := range data.Data {
+			data.Data[i] = float32(i)
+		}
+		nt := n - rng.IntN(3)
+		targets := tensor.New(max(nt, 1))
+		for i := range targets.Data {
+			targets.Data[i] = float32(1000 + i)
+		}
+		o := DatasetOptions{
+			SequenceStride: 1 + rng.IntN(4), SamplingRate: 1 + rng.IntN(3), BatchSize: 1 + rng.IntN(9),
+			StartIndex: rng.IntN(n),
+		}
+		o.EndIndex = o.StartIndex + 1 + rng.IntN(n-o.StartIndex)
+		length := 1 + rng.IntN(8)
+		d, err := DatasetFromArray(data, targets, length, o)
+		if err != nil {
+			t.Fatalf("iter %d %+v: %v", iter, o, err)
+		}
+		var wantStarts []int
+		for s := 0; s < o.EndIndex-o.StartIndex-(length-1)*o.SamplingRate && s < targets.Shape[0]-o.StartIndex; s += o.SequenceStride {
+			wantStarts = append(wantStarts, o.StartIndex+s)
+		}
+		k := 0
+		for {
+			x, y, err := d.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if x.Shape[0] > o.BatchSize || (x.Shape[0] < o.BatchSize && k+x.Shape[0] != len(wantStarts)) {
+				t.Fatalf("iter %d: batch of %d (size %d) at window %d of %d", iter, x.Shape[0], o.BatchSize, k, len(wantStarts))
+			}
+			for j := range x.Shape[0] {
+				s := wantStarts[k]
+				for step := range length {
+					for c := range f {
+						if got, want := x.Data[(j*length+step)*f+c], float32((s+step*o.SamplingRate)*f+c); got != want {
+							t.Fatalf("iter %d %+v len %d: window %d step %d = %v, want %v", iter, o, length, k, step, got, want)
+						}
+					}
+				}
+				if y.Data[j] != float32(1000+s) {
+					t.Fatalf("iter %d: target %v, want %d", iter, y.Data[j], 1000+s)
+				}
+				k++
+			}
+		}
+		if k != len(wantStarts) {
+			t.Fatalf("iter %d %+v len %d: %d windows, want %d", iter, o, length, k, len(wantStarts))
+		}
 	}
 }

@@ -164,9 +164,8 @@ func (e *EarlyStopping) snapshot() {
 // ModelCheckpoint.
 type ModelCheckpoint struct {
 	BaseCallback
-	// Path is the file to write; "{epoch}" in it is replaced by the
-	// 1-based epoch number, zero-padded to two digits as Keras's
-	// "{epoch:02d}".
+	// Path is the file to write; "{epoch}" or Keras's "{epoch:02d}" in it
+	// is replaced by the 1-based epoch number, zero-padded to two digits.
 	Path string
 	// Monitor is the log key compared when SaveBestOnly; default "val_loss".
 	Monitor string
@@ -214,6 +213,7 @@ func (c *ModelCheckpoint) OnEpochEnd(epoch int, logs map[string]float64) error {
 		}
 		c.Best = v
 	}
-	path := strings.ReplaceAll(c.Path, "{epoch}", fmt.Sprintf("%02d", epoch+1))
+	n := fmt.Sprintf("%02d", epoch+1)
+	path := strings.ReplaceAll(strings.ReplaceAll(c.Path, "{epoch:02d}", n), "{epoch}", n)
 	return c.m.Save(path)
 }

@@ -182,7 +182,7 @@ func TestModelCheckpointBestOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ck := &ModelCheckpoint{Path: filepath.Join(dir, "best-{epoch}"), SaveBestOnly: true}
+	ck := &ModelCheckpoint{Path: filepath.Join(dir, "best-{epoch:02d}"), SaveBestOnly: true}
 	if err := ck.OnTrainBegin(m); err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +229,40 @@ func TestLoadBadHeader(t *testing.T) {
 		}
 		if _, err := Load(p); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", name, err, c.want)
+		}
+	}
+}
+
+func TestSoftmaxSparse(t *testing.T) {
+	// Three classes by the angle of a 2-D point.
+	n := 300
+	x, y := tensor.New(n, 2), tensor.New(n)
+	for i := range n {
+		a := 2 * math.Pi * float64(i) / float64(n)
+		r := 0.5 + float64(i%7)/7
+		x.Data[2*i], x.Data[2*i+1] = float32(r*math.Cos(a)), float32(r*math.Sin(a))
+		y.Data[i] = float32(3 * i / n)
+	}
+	m := NewSequential(layers.Dense(16, layers.WithActivation("tanh"), layers.WithInputShape(2)), layers.Dense(3, layers.WithActivation("softmax")))
+	m.SetSeed(1)
+	if err := m.Compile(optimizers.NewAdam(optimizers.AdamConfig{LearningRate: 0.02}), losses.SparseCategoricalCrossentropy{}, metrics.NewAccuracy()); err != nil {
+		t.Fatal(err)
+	}
+	if m.OutputsAreLogits() || len(m.Warnings()) != 0 {
+		t.Fatalf("softmax output taken for logits: %v", m.Warnings())
+	}
+	h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 60, BatchSize: 32, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc := h.Values["accuracy"]; acc[len(acc)-1] < 0.9 {
+		t.Errorf("sparse categorical accuracy %v, want ≥ 0.9", acc[len(acc)-1])
+	}
+	p, _ := m.Predict(context.Background(), x, 0)
+	for r := range n {
+		s := p.Data[3*r] + p.Data[3*r+1] + p.Data[3*r+2]
+		if math.Abs(float64(s)-1) > 1e-5 {
+			t.Fatalf("row %d probabilities sum to %v", r, s)
 		}
 	}
 }

@@ -1343,8 +1343,9 @@ TEXT ·sigmoidAvx2(SB), NOSPLIT, $0-24
 	JZ   sig_done
 
 sig_loop:
+	VMOVUPS      (CX), Y3
 	VXORPS       Y0, Y0, Y0
-	VSUBPS       (CX), Y0, Y0
+	VSUBPS       Y3, Y0, Y0
 	VMAXPS       expconsts<>+0(SB), Y0, Y0
 	VMINPS       expconsts<>+32(SB), Y0, Y0
 	VMULPS       expconsts<>+64(SB), Y0, Y1
@@ -1366,6 +1367,8 @@ sig_loop:
 	VADDPS       expconsts<>+352(SB), Y0, Y0
 	VMOVUPS      expconsts<>+352(SB), Y1
 	VDIVPS       Y0, Y1, Y1
+	VCMPPS       $0x03, Y3, Y3, Y4
+	VBLENDVPS    Y4, Y3, Y1, Y1
 	VMOVUPS      Y1, (AX)
 	ADDQ         $0x20, CX
 	ADDQ         $0x20, AX
@@ -1425,6 +1428,9 @@ tanh_loop:
 	VSUBPS       Y1, Y0, Y0
 	VBLENDVPS    Y6, Y4, Y0, Y0
 	VORPS        Y5, Y0, Y0
+	VMOVUPS      (CX), Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
+	VBLENDVPS    Y2, Y1, Y0, Y0
 	VMOVUPS      Y0, (AX)
 	ADDQ         $0x20, CX
 	ADDQ         $0x20, AX

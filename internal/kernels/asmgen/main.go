@@ -468,12 +468,16 @@ func sigmoid() {
 	SHRQ(U8(3), n)
 	JZ(LabelRef("sig_done"))
 	Label("sig_loop")
+	VMOVUPS(Mem{Base: src}, Y3)
 	VXORPS(Y0, Y0, Y0)
-	VSUBPS(Mem{Base: src}, Y0, Y0) // -x
+	VSUBPS(Y3, Y0, Y0) // -x
 	exp8(Y0, Y1, Y2)
 	VADDPS(cst(cOne), Y0, Y0)
 	VMOVUPS(cst(cOne), Y1)
 	VDIVPS(Y0, Y1, Y1)
+	// The clamp in exp8 would turn NaN into a number: pass NaN through.
+	VCMPPS(U8(3), Y3, Y3, Y4) // unordered
+	VBLENDVPS(Y4, Y3, Y1, Y1)
 	VMOVUPS(Y1, Mem{Base: dst})
 	ADDQ(U8(32), src)
 	ADDQ(U8(32), dst)
@@ -515,6 +519,9 @@ func tanh() {
 	VSUBPS(Y1, Y0, Y0)
 	VBLENDVPS(Y6, Y4, Y0, Y0)
 	VORPS(Y5, Y0, Y0)
+	VMOVUPS(Mem{Base: src}, Y1)
+	VCMPPS(U8(3), Y1, Y1, Y2) // NaN in, NaN out
+	VBLENDVPS(Y2, Y1, Y0, Y0)
 	VMOVUPS(Y0, Mem{Base: dst})
 	ADDQ(U8(32), src)
 	ADDQ(U8(32), dst)

@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -153,8 +152,9 @@ type ParseError struct {
 	Reason string
 }
 
+// Error formats the error as "jena: file:line:col: column \"name\": reason".
 func (e *ParseError) Error() string {
-	name := filepath.Base(e.File)
+	name := e.File
 	pos := fmt.Sprintf("%s:%d", name, e.Line)
 	if e.Col > 0 {
 		pos += fmt.Sprintf(":%d", e.Col)
@@ -223,10 +223,10 @@ func Parse(name string, b []byte, opts Options) (*Data, error) {
 			for i, h := range header {
 				if h == c {
 					if i == timeIdx {
-						return nil, fmt.Errorf("jena: %s: %q is the timestamp, not a numeric column", filepath.Base(name), c)
+						return nil, fmt.Errorf("jena: %s: %q is the timestamp, not a numeric column", name, c)
 					}
 					if slot[i] >= 0 {
-						return nil, fmt.Errorf("jena: %s: column %q selected twice", filepath.Base(name), c)
+						return nil, fmt.Errorf("jena: %s: column %q selected twice", name, c)
 					}
 					slot[i] = j
 					found = true
@@ -234,7 +234,7 @@ func Parse(name string, b []byte, opts Options) (*Data, error) {
 				}
 			}
 			if !found {
-				return nil, fmt.Errorf("jena: %s: no column %q in the header (have %q)", filepath.Base(name), c, header)
+				return nil, fmt.Errorf("jena: %s: no column %q in the header (have %q)", name, c, header)
 			}
 		}
 		cols = append([]string(nil), opts.Columns...)

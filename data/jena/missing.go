@@ -2,7 +2,6 @@ package jena
 
 import (
 	"fmt"
-	"path/filepath"
 )
 
 // fillMissing replaces the sentinel values of every column by the policy's
@@ -15,7 +14,7 @@ func fillMissing(d *Data, p MissingPolicy) error {
 		}
 		if d.Missing[c] == d.Rows {
 			return fmt.Errorf("jena: %s: column %q has only missing values (-9999); nothing to fill from",
-				filepath.Base(d.File), d.Columns[c])
+				d.File, d.Columns[c])
 		}
 		at := func(r int) *float32 { return &d.Values[r*nf+c] }
 		prev := -1 // last valid row

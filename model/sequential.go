@@ -3,6 +3,28 @@
 // callbacks (EarlyStopping, ModelCheckpoint), a Keras-style progress bar and
 // a single-file Save/Load format that can resume training exactly.
 //
+// The reference IMDB model, as in Keras:
+//
+//	m := model.NewSequential(
+//		layers.Embedding(10000, 128, layers.WithInputLength(500)),
+//		layers.Conv1D(32, 7, layers.WithActivation("relu")),
+//		layers.MaxPooling1D(5),
+//		layers.Conv1D(32, 7, layers.WithActivation("relu")),
+//		layers.GlobalMaxPooling1D(),
+//		layers.Dense(1),
+//	)
+//	m.Summary(os.Stdout)
+//	m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{}), losses.BinaryCrossentropy{}, metrics.NewAccuracy().Named("acc"))
+//	hist, err := m.Fit(ctx, xTrain, yTrain, model.FitConfig{Epochs: 10, BatchSize: 128, ValidationSplit: 0.2, Verbose: 1})
+//
+// Training is deterministic: the initial weights and dropout masks come from
+// SetSeed, the shuffling from FitConfig.Seed and the epoch index, and the
+// loop's own reductions have a fixed order, so on one machine (same CPU
+// features and GOMAXPROCS, on which the kernels' work split depends) the
+// same seeds give bit-identical weights, and a model saved after epoch k and
+// resumed with InitialEpoch k ends bit-identical to one trained straight
+// through.
+//
 // Layer names follow tf.keras 2.x: a layer left unnamed gets the snake_case
 // of its class, numbered from the second instance on within the model —
 // embedding, conv1d, max_pooling1d, conv1d_1, … (Keras 2.0–2.2 numbered

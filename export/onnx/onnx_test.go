@@ -12,6 +12,7 @@ import (
 
 	"github.com/seqconv/seqconv/export/onnx/internal/onnxpb"
 	"github.com/seqconv/seqconv/layers"
+	"github.com/seqconv/seqconv/model"
 )
 
 func buildLayers(t *testing.T, in []int, ls ...layers.Layer) []layers.Layer {
@@ -169,5 +170,23 @@ func TestExportErrors(t *testing.T) {
 	_, err := Marshal([]int{4}, append(flat, seq...))
 	if err == nil || !strings.Contains(err.Error(), "GRU needs a (time, channels) input") {
 		t.Errorf("GRU after a flat Dense: err = %v", err)
+	}
+}
+
+func TestMarshalModel(t *testing.T) {
+	m := model.NewSequential(layers.Embedding(20, 4), layers.GlobalAveragePooling1D(), layers.Dense(1))
+	if _, err := MarshalModel(m); err == nil || !strings.Contains(err.Error(), "not built") {
+		t.Errorf("unbuilt model: err = %v", err)
+	}
+	if err := m.Build(-1); err != nil {
+		t.Fatal(err)
+	}
+	data, err := MarshalModel(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := decode(t, data).Graph.Input[0].Type.GetTensorType()
+	if in.ElemType != int32(onnxpb.TensorProto_INT64) || len(in.Shape.Dim) != 2 || in.Shape.Dim[1].GetDimParam() != "time" {
+		t.Errorf("Embedding model input %v, want int64 (batch, time)", in)
 	}
 }

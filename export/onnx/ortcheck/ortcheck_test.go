@@ -260,6 +260,11 @@ func TestLayers(t *testing.T) {
 		ls := build(t, in, layers.Embedding(50, 6), layers.Dropout(0.2), layers.LSTM(4, layers.WithReturnSequences(true)), layers.GlobalMaxPooling1D(), layers.Dense(1))
 		check(t, in, ls, randomIDs(3, 50, 3, 9), true)
 	})
+	t.Run("embedding_variable_length", func(t *testing.T) {
+		in := []int{-1}
+		ls := build(t, in, layers.Embedding(50, 6), layers.Conv1D(4, 3, layers.WithPadding("same")), layers.GlobalAveragePooling1D(), layers.Dense(2))
+		check(t, in, ls, randomIDs(4, 50, 2, 11), true)
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ls := build(t, c.in, c.ls()...)

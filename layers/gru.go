@@ -31,6 +31,8 @@ type GRULayer struct {
 	resetAfter bool
 	biasRec    []float32     // reset_after: bias row 1, or zeros without bias
 	rh         tensor.Tensor // reset_after: (B, T, u) h·Uh + b′h of every step
+
+	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
 }
 
 // GRU returns a GRU layer with the given number of units. It takes
@@ -39,7 +41,9 @@ type GRULayer struct {
 // WithReturnSequences, WithGoBackwards, WithResetAfter (default true),
 // WithName and WithInputShape.
 func GRU(units int, opts ...Option) *GRULayer {
-	return &GRULayer{rnnBase: newRNNBase("GRU", units, 3, opts)}
+	l := &GRULayer{rnnBase: newRNNBase("GRU", units, 3, opts)}
+	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
+	return l
 }
 
 func init() {
@@ -95,26 +99,64 @@ func (l *GRULayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, err
 	if err := l.beginForward(x, training, 3); err != nil {
 		return nil, err
 	}
+	// Without recurrent masks z and r share the operand h_{t−1}; block 1
+	// then holds r ⊙ h_{t−1} (reset_after = false).
+	if !l.resetAfter && l.nmh == 0 {
+		l.setBlocks([]int{0, 0, 1})
+	}
+	if l.resetAfter {
+		l.rh.Resize(l.batch, l.steps, l.units)
+	}
+	l.forEachRows(l.fwdRows)
+	return l.finishForward(), nil
+}
+
+// mix sets h = z ⊙ hp + (1 − z) ⊙ h̃ for one row of gate values g.
+func (l *GRULayer) mix(g, hp, h []float32) {
+	u := l.units
+	z, hh := g[:u], g[2*u:3*u]
+	hp, h = hp[:u], h[:u]
+	for j, zj := range z {
+		h[j] = zj*hp[j] + (1-zj)*hh[j]
+	}
+}
+
+// Backward back-propagates through all time steps, storing the gradients
+// of kernel, recurrent_kernel and bias, and returns ∂loss/∂x when needDx.
+func (l *GRULayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
+	if err := l.beginBackward(dy); err != nil {
+		return nil, err
+	}
 	B, T, u := l.batch, l.steps, l.units
-	special := -1 // the operand block holding r ⊙ h (reset_after = false)
-	if !l.resetAfter {
-		if l.nmh == 0 {
-			l.setBlocks([]int{0, 0, 1})
+	l.dy = dy
+	l.forEachRows(l.bwdRows)
+	var dbIn []float32
+	if l.useBias {
+		dbIn = l.bias.Grad.Data[:3*u]
+		if l.resetAfter {
+			kernels.ColSum(l.bias.Grad.Data[3*u:], 0, l.dGr.Data, B*T, 3*u)
 		}
+	}
+	return l.finishBackward(needDx, dbIn), nil
+}
+
+// forwardRows runs the time loop for batch rows [lo, hi).
+func (l *GRULayer) forwardRows(lo, hi int) {
+	B, T, u := l.batch, l.steps, l.units
+	special := -1
+	if !l.resetAfter {
 		special = l.blk[2]
-	} else {
-		l.rh.Resize(B, T, u)
 	}
 	br := l.biasRec
 	for t := 0; t < T; t++ {
-		l.fillOperands(t, special)
+		l.fillOperands(t, special, lo, hi)
 		hp, ldh := l.hprev(t)
 		if l.resetAfter {
-			l.recGemm(t, 0, 3)
+			l.recGemm(t, 0, 3, lo, hi)
 		} else {
-			l.recGemm(t, 0, 2)
+			l.recGemm(t, 0, 2, lo, hi)
 		}
-		for i := 0; i < B; i++ {
+		for i := lo; i < hi; i++ {
 			g := l.pre.Data[(i*T+t)*3*u : (i*T+t+1)*3*u]
 			s := l.s.Data[i*3*u : (i+1)*3*u]
 			zr, sz := g[:2*u], s[:2*u]
@@ -145,7 +187,7 @@ func (l *GRULayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, err
 			continue
 		}
 		// reset_after = false: the candidate multiplies r ⊙ h (masked).
-		for i := 0; i < B; i++ {
+		for i := lo; i < hi; i++ {
 			r := l.pre.Data[(i*T+t)*3*u+u : (i*T+t)*3*u+2*u]
 			op, h := l.operand(i, t, special), hp[i*ldh:i*ldh+u]
 			if l.nmh == 0 {
@@ -159,8 +201,8 @@ func (l *GRULayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, err
 				}
 			}
 		}
-		l.recGemm(t, 2, 3)
-		for i := 0; i < B; i++ {
+		l.recGemm(t, 2, 3, lo, hi)
+		for i := lo; i < hi; i++ {
 			g := l.pre.Data[(i*T+t)*3*u : (i*T+t+1)*3*u]
 			hh, sh := g[2*u:], l.s.Data[i*3*u+2*u:(i+1)*3*u]
 			for j := range hh {
@@ -170,34 +212,19 @@ func (l *GRULayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, err
 			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(i*T+t)*u:(i*T+t+1)*u])
 		}
 	}
-	return l.finishForward(), nil
 }
 
-// mix sets h = z ⊙ hp + (1 − z) ⊙ h̃ for one row of gate values g.
-func (l *GRULayer) mix(g, hp, h []float32) {
-	u := l.units
-	z, hh := g[:u], g[2*u:3*u]
-	hp, h = hp[:u], h[:u]
-	for j, zj := range z {
-		h[j] = zj*hp[j] + (1-zj)*hh[j]
-	}
-}
-
-// Backward back-propagates through all time steps, storing the gradients
-// of kernel, recurrent_kernel and bias, and returns ∂loss/∂x when needDx.
-func (l *GRULayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
-	if err := l.beginBackward(dy); err != nil {
-		return nil, err
-	}
+// backwardRows back-propagates through time for batch rows [lo, hi).
+func (l *GRULayer) backwardRows(lo, hi int) {
 	B, T, u := l.batch, l.steps, l.units
 	special := -1
 	if !l.resetAfter {
 		special = l.blk[2]
 	}
 	for t := T - 1; t >= 0; t-- {
-		l.stepGrad(dy, t)
+		l.stepGrad(l.dy, t, lo, hi)
 		hp, ldh := l.hprev(t)
-		for i := 0; i < B; i++ {
+		for i := lo; i < hi; i++ {
 			o := (i*T + t) * 3 * u
 			g, dgx, dgr := l.pre.Data[o:o+3*u], l.dGx.Data[o:o+3*u], l.dGr.Data[o:o+3*u]
 			z, r, hh := g[:u], g[u:2*u], g[2*u:]
@@ -226,15 +253,15 @@ func (l *GRULayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, err
 		}
 		if l.resetAfter {
 			if t > 0 { // h_{−1} is a constant
-				l.recGemmBack(t, 0, 3)
-				l.addOperandGrads(-1)
+				l.recGemmBack(t, 0, 3, lo, hi)
+				l.addOperandGrads(-1, lo, hi)
 			}
 			continue
 		}
 		// reset_after = false: q = ∂loss/∂(r ⊙ h) from the candidate's GEMM.
-		l.recGemmBack(t, 2, 3)
+		l.recGemmBack(t, 2, 3, lo, hi)
 		nbu := l.nb * u
-		for i := 0; i < B; i++ {
+		for i := lo; i < hi; i++ {
 			o := (i*T + t) * 3 * u
 			r, dr := l.pre.Data[o+u:o+2*u], l.dGx.Data[o+u:o+2*u]
 			q := l.dhm.Data[i*nbu+special*u : i*nbu+(special+1)*u]
@@ -255,16 +282,8 @@ func (l *GRULayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, err
 			copy(l.dGr.Data[o+u:o+2*u], dr)
 		}
 		if t > 0 {
-			l.recGemmBack(t, 0, 2)
-			l.addOperandGrads(special)
+			l.recGemmBack(t, 0, 2, lo, hi)
+			l.addOperandGrads(special, lo, hi)
 		}
 	}
-	var dbIn []float32
-	if l.useBias {
-		dbIn = l.bias.Grad.Data[:3*u]
-		if l.resetAfter {
-			kernels.ColSum(l.bias.Grad.Data[3*u:], 0, l.dGr.Data, B*T, 3*u)
-		}
-	}
-	return l.finishBackward(needDx, dbIn), nil
 }

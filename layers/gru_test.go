@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -412,6 +413,95 @@ func TestGRUAllocs(t *testing.T) {
 		step()
 		if n := testing.AllocsPerRun(5, step); n != 0 {
 			t.Errorf("%d allocations per Forward+Backward, want 0", int(n))
+		}
+	}
+}
+
+// BenchmarkGRUJena times one training step (Forward + Backward with dx) of
+// the Jena model's GRU: batch 128, 156 steps of 32 features, 32 units.
+func BenchmarkGRUJena(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts []Option
+	}{
+		{"plain", nil},
+		{"dropout", []Option{WithDropout(0.1), WithRecurrentDropout(0.5)}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			l := GRU(32, c.opts...)
+			if err := l.Build([]int{-1, 32}, rand.New(rand.NewPCG(1, 1))); err != nil {
+				b.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(2, 2))
+			x := randTensor(rng, -1, 1, 128, 156, 32)
+			dy := randTensor(rng, -1, 1, 128, 32)
+			b.ResetTimer()
+			for range b.N {
+				if _, err := l.Forward(x, true); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := l.Backward(dy, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/forward", func(b *testing.B) {
+			l := GRU(32, c.opts...)
+			if err := l.Build([]int{-1, 32}, rand.New(rand.NewPCG(1, 1))); err != nil {
+				b.Fatal(err)
+			}
+			x := randTensor(rand.New(rand.NewPCG(2, 2)), -1, 1, 128, 156, 32)
+			b.ResetTimer()
+			for range b.N {
+				if _, err := l.Forward(x, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestRecurrentRowSplit exercises the batch split across workers: gradients
+// with a batch big enough for two chunks, and identical results with one
+// and two workers.
+func TestRecurrentRowSplit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, l := range []Layer{
+		GRU(3, WithDropout(0.2), WithRecurrentDropout(0.3), WithReturnSequences(true)),
+		GRU(3, WithResetAfter(false)),
+		LSTM(2, WithRecurrentDropout(0.3)),
+		SimpleRNN(3, WithReturnSequences(true)),
+	} {
+		reseed := buildRNN(t, l, -1, 2)
+		x := randTensor(rng, -1, 1, 34, 3, 2)
+		gradCheck(t, l, x, true, false, 2e-2, reseed)
+
+		run := func(procs int) (y, dx []float32, grads [][]float32) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			reseed()
+			out, err := l.Forward(x, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y = append(y, out.Data...)
+			d, err := l.Backward(out, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range l.Params() {
+				grads = append(grads, append([]float32(nil), p.Grad.Data...))
+			}
+			return y, append(dx, d.Data...), grads
+		}
+		y1, dx1, g1 := run(1)
+		y2, dx2, g2 := run(2)
+		if !equalData(y1, y2) || !equalData(dx1, dx2) {
+			t.Errorf("%s: output or input gradient differs between 1 and 2 workers", l.ClassName())
+		}
+		for i := range g1 {
+			if !equalData(g1[i], g2[i]) {
+				t.Errorf("%s: %s gradient differs between 1 and 2 workers", l.ClassName(), l.Params()[i].Name)
+			}
 		}
 	}
 }

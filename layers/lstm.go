@@ -22,6 +22,8 @@ type LSTMLayer struct {
 	rnnBase
 	c, ac tensor.Tensor // (B, T, u): cell states and φ(cell states)
 	dcp   tensor.Tensor // (B, u): ∂loss/∂c carried backwards
+
+	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
 }
 
 // LSTM returns an LSTM layer with the given number of units. It takes
@@ -30,6 +32,7 @@ type LSTMLayer struct {
 // WithReturnSequences, WithGoBackwards, WithName and WithInputShape.
 func LSTM(units int, opts ...Option) *LSTMLayer {
 	l := &LSTMLayer{rnnBase: newRNNBase("LSTM", units, 4, opts)}
+	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
 	l.sharedDG = true // every gate's recurrent and input pre-activations coincide
 	return l
 }
@@ -79,10 +82,34 @@ func (l *LSTMLayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, er
 	B, T, u := l.batch, l.steps, l.units
 	l.c.Resize(B, T, u)
 	l.ac.Resize(B, T, u)
+	l.forEachRows(l.fwdRows)
+	return l.finishForward(), nil
+}
+
+// Backward back-propagates through all time steps, storing the gradients
+// of kernel, recurrent_kernel and bias, and returns ∂loss/∂x when needDx.
+func (l *LSTMLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
+	if err := l.beginBackward(dy); err != nil {
+		return nil, err
+	}
+	l.dcp.Resize(l.batch, l.units)
+	l.dcp.Zero()
+	l.dy = dy
+	l.forEachRows(l.bwdRows)
+	var db []float32
+	if l.useBias {
+		db = l.bias.Grad.Data
+	}
+	return l.finishBackward(needDx, db), nil
+}
+
+// forwardRows runs the time loop for batch rows [lo, hi).
+func (l *LSTMLayer) forwardRows(lo, hi int) {
+	T, u := l.steps, l.units
 	for t := 0; t < T; t++ {
-		l.fillOperands(t, -1)
-		l.recGemm(t, 0, 4)
-		for i := 0; i < B; i++ {
+		l.fillOperands(t, -1, lo, hi)
+		l.recGemm(t, 0, 4, lo, hi)
+		for i := lo; i < hi; i++ {
 			o := (i*T + t) * u
 			g, s := l.pre.Data[o*4:o*4+4*u], l.s.Data[i*4*u:(i+1)*4*u]
 			for j := range g {
@@ -110,21 +137,14 @@ func (l *LSTMLayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, er
 			}
 		}
 	}
-	return l.finishForward(), nil
 }
 
-// Backward back-propagates through all time steps, storing the gradients
-// of kernel, recurrent_kernel and bias, and returns ∂loss/∂x when needDx.
-func (l *LSTMLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
-	if err := l.beginBackward(dy); err != nil {
-		return nil, err
-	}
-	B, T, u := l.batch, l.steps, l.units
-	l.dcp.Resize(B, u)
-	l.dcp.Zero()
+// backwardRows back-propagates through time for batch rows [lo, hi).
+func (l *LSTMLayer) backwardRows(lo, hi int) {
+	T, u := l.steps, l.units
 	for t := T - 1; t >= 0; t-- {
-		l.stepGrad(dy, t)
-		for i := 0; i < B; i++ {
+		l.stepGrad(l.dy, t, lo, hi)
+		for i := lo; i < hi; i++ {
 			o := (i*T + t) * u
 			g, dg := l.pre.Data[o*4:o*4+4*u], l.dGx.Data[o*4:o*4+4*u]
 			ig, fg, cg, og := g[:u], g[u:2*u], g[2*u:3*u], g[3*u:]
@@ -157,14 +177,9 @@ func (l *LSTMLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, er
 			l.recAct.grad(do, do, og)
 		}
 		if t > 0 {
-			l.recGemmBack(t, 0, 4)
-			l.dhp.Zero()
-			l.addOperandGrads(-1)
+			l.recGemmBack(t, 0, 4, lo, hi)
+			clear(l.dhp.Data[lo*u : hi*u])
+			l.addOperandGrads(-1, lo, hi)
 		}
 	}
-	var db []float32
-	if l.useBias {
-		db = l.bias.Grad.Data
-	}
-	return l.finishBackward(needDx, db), nil
 }

@@ -2,9 +2,11 @@ package layers
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/seqconv/seqconv/internal/kernels"
+	"github.com/seqconv/seqconv/internal/parallel"
 	"github.com/seqconv/seqconv/tensor"
 )
 
@@ -81,9 +83,9 @@ func (a rnnAct) String() string {
 func (a rnnAct) apply(x []float32) {
 	switch a {
 	case raTanh:
-		kernels.Tanh(x, x)
+		tanh32(x)
 	case raSigmoid:
-		kernels.Sigmoid(x, x)
+		sigmoid32(x)
 	case raRelu:
 		kernels.Relu(x, x)
 	case raHardSigmoid: // Keras 3: relu6(x+3)/6
@@ -175,10 +177,11 @@ type rnnBase struct {
 	out          tensor.Tensor // (B, u) last output
 
 	// Backward buffers.
-	dGx, dGr  tensor.Tensor // (B, T, G·u) pre-activation gradients, input and recurrent side
-	sharedDG  bool          // dGr is dGx (LSTM, SimpleRNN: the two sides coincide)
-	dh, dhp   tensor.Tensor // (B, u) ∂loss/∂h_t and ∂loss/∂h_{t−1}
-	dhm       tensor.Tensor // (B, nb·u) ∂loss/∂(recurrent operand block)
+	dGx, dGr  tensor.Tensor  // (B, T, G·u) pre-activation gradients, input and recurrent side
+	sharedDG  bool           // dGr is dGx (LSTM, SimpleRNN: the two sides coincide)
+	dh, dhp   tensor.Tensor  // (B, u) ∂loss/∂h_t and ∂loss/∂h_{t−1}
+	dhm       tensor.Tensor  // (B, nb·u) ∂loss/∂(recurrent operand block)
+	dy        *tensor.Tensor // the gradient given to Backward, for the row workers
 	dx, dxTmp tensor.Tensor
 	dxr       tensor.Tensor
 }
@@ -523,6 +526,14 @@ func fillMask(rng *rand.Rand, rate float64, m []float32) {
 	}
 }
 
+// forEachRows runs fn over row ranges of the batch on the worker pool.
+// Every sample's recurrence is independent, so each worker runs the whole
+// time loop for its rows: no synchronisation per step. Chunks of at least
+// 16 rows keep the per-step GEMMs efficient.
+func (b *rnnBase) forEachRows(fn func(lo, hi int)) {
+	parallel.For(b.batch, 16, fn)
+}
+
 // hprev returns h_{t−1} as a (B, u) matrix and its leading dimension.
 func (b *rnnBase) hprev(t int) ([]float32, int) {
 	if t == 0 {
@@ -533,14 +544,14 @@ func (b *rnnBase) hprev(t int) ([]float32, int) {
 
 // fillOperands writes block k of hm at step t for every block k < nb except
 // skip: h_{t−1}, times recurrent mask k when masks are in use.
-func (b *rnnBase) fillOperands(t, skip int) {
+func (b *rnnBase) fillOperands(t, skip, lo, hi int) {
 	u, T, nbu := b.units, b.steps, b.nb*b.units
 	hp, ldh := b.hprev(t)
 	for k := 0; k < b.nb; k++ {
 		if k == skip {
 			continue
 		}
-		for i := 0; i < b.batch; i++ {
+		for i := lo; i < hi; i++ {
 			dst := b.hm.Data[(i*T+t)*nbu+k*u : (i*T+t)*nbu+(k+1)*u]
 			src := hp[i*ldh : i*ldh+u]
 			if b.nmh == 0 {
@@ -563,8 +574,8 @@ func (b *rnnBase) operand(i, t, k int) []float32 {
 
 // recGemm sets s[:, g·u:(g+1)·u] = hm[:, t, blk[g]]·recurrent_kernel[:, g]
 // for the gates g in [g0, g1), one GEMM per run of gates sharing a block.
-func (b *rnnBase) recGemm(t, g0, g1 int) {
-	u, G, B := b.units, b.gates, b.batch
+func (b *rnnBase) recGemm(t, g0, g1, lo, hi int) {
+	u, G := b.units, b.gates
 	U := b.recKernel.Value.Data
 	ld := b.steps * b.nb * u
 	for g := g0; g < g1; {
@@ -573,12 +584,12 @@ func (b *rnnBase) recGemm(t, g0, g1 int) {
 			e++
 		}
 		if t == 0 { // h_{−1} = 0
-			for i := 0; i < B; i++ {
+			for i := lo; i < hi; i++ {
 				clear(b.s.Data[i*G*u+g*u : i*G*u+e*u])
 			}
 		} else {
-			a := b.hm.Data[t*b.nb*u+b.blk[g]*u:]
-			kernels.Sgemm(false, false, B, (e-g)*u, u, 1, a, ld, U[g*u:], G*u, 0, b.s.Data[g*u:], G*u)
+			a := b.hm.Data[lo*ld+t*b.nb*u+b.blk[g]*u:]
+			kernels.Sgemm(false, false, hi-lo, (e-g)*u, u, 1, a, ld, U[g*u:], G*u, 0, b.s.Data[lo*G*u+g*u:], G*u)
 		}
 		g = e
 	}
@@ -587,8 +598,8 @@ func (b *rnnBase) recGemm(t, g0, g1 int) {
 // recGemmBack sets dhm[:, blk[g]] (or adds to it, for a block already
 // written by an earlier gate in [g0, g1)) to dGr[:, t, g]·recurrent_kernel[:, g]ᵀ
 // over the gates in [g0, g1).
-func (b *rnnBase) recGemmBack(t, g0, g1 int) {
-	u, G, B, nbu := b.units, b.gates, b.batch, b.nb*b.units
+func (b *rnnBase) recGemmBack(t, g0, g1, lo, hi int) {
+	u, G, nbu, ld := b.units, b.gates, b.nb*b.units, b.steps*b.gates*b.units
 	U := b.recKernel.Value.Data
 	for g := g0; g < g1; {
 		e := g + 1
@@ -601,20 +612,20 @@ func (b *rnnBase) recGemmBack(t, g0, g1 int) {
 				beta = 1
 			}
 		}
-		kernels.Sgemm(false, true, B, u, (e-g)*u, 1, b.dGr.Data[t*G*u+g*u:], b.steps*G*u, U[g*u:], G*u, beta, b.dhm.Data[b.blk[g]*u:], nbu)
+		kernels.Sgemm(false, true, hi-lo, u, (e-g)*u, 1, b.dGr.Data[lo*ld+t*G*u+g*u:], ld, U[g*u:], G*u, beta, b.dhm.Data[lo*nbu+b.blk[g]*u:], nbu)
 		g = e
 	}
 }
 
 // addOperandGrads adds to dhp the gradient flowing through every block of
 // dhm except skip (h_{t−1} times its mask).
-func (b *rnnBase) addOperandGrads(skip int) {
+func (b *rnnBase) addOperandGrads(skip, lo, hi int) {
 	u, nbu := b.units, b.nb*b.units
 	for k := 0; k < b.nb; k++ {
 		if k == skip {
 			continue
 		}
-		for i := 0; i < b.batch; i++ {
+		for i := lo; i < hi; i++ {
 			src := b.dhm.Data[i*nbu+k*u : i*nbu+(k+1)*u]
 			dst := b.dhp.Data[i*u : (i+1)*u]
 			if b.nmh == 0 {
@@ -672,11 +683,11 @@ func (b *rnnBase) beginBackward(dy *tensor.Tensor) error {
 
 // stepGrad sets dh = ∂loss/∂h_t: the gradient carried from step t+1 (dhp)
 // plus the output gradient of step t.
-func (b *rnnBase) stepGrad(dy *tensor.Tensor, t int) {
+func (b *rnnBase) stepGrad(dy *tensor.Tensor, t, lo, hi int) {
 	u, T := b.units, b.steps
 	switch {
 	case b.returnSeq:
-		for i := 0; i < b.batch; i++ {
+		for i := lo; i < hi; i++ {
 			src := dy.Data[(i*T+t)*u : (i*T+t+1)*u]
 			c, d := b.dhp.Data[i*u:(i+1)*u], b.dh.Data[i*u:(i+1)*u]
 			for j, v := range src {
@@ -684,9 +695,9 @@ func (b *rnnBase) stepGrad(dy *tensor.Tensor, t int) {
 			}
 		}
 	case t == T-1:
-		copy(b.dh.Data, dy.Data)
+		copy(b.dh.Data[lo*u:hi*u], dy.Data[lo*u:hi*u])
 	default:
-		copy(b.dh.Data, b.dhp.Data)
+		copy(b.dh.Data[lo*u:hi*u], b.dhp.Data[lo*u:hi*u])
 	}
 }
 
@@ -768,4 +779,77 @@ func rnnShapeOf(t *tensor.Tensor) []int {
 		return nil
 	}
 	return t.Shape
+}
+
+// Float32 sigmoid and tanh for the gate loops. kernels.Sigmoid and
+// kernels.Tanh are, for now, the float64 references, which cost several
+// times more than these; both stay within a few float32 ulps of the exact
+// values (TestFastActivations), well inside the 1e-4 parity budget.
+
+// expPoly returns e^r for |r| ≤ ln2/2 (a degree-6 polynomial, about 1 ulp).
+// It is small enough for the compiler to inline into the loops below.
+func expPoly(r float32) float32 {
+	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
+	return p*r*r + r + 1
+}
+
+// Range reduction for e^x: x = n·ln2 + r with ln2 split in two parts so that
+// n·ln2Hi is exact.
+const (
+	log2e32 = 1.44269504088896341
+	ln2Hi   = 0.693359375
+	ln2Lo   = -2.12194440e-4
+)
+
+// exp32 returns e^x for x in [-87, 87] with about 1 ulp of error; 2^n is
+// built in the exponent bits. n = floor(x·log2e + 1/2), computed by
+// truncating a value made positive.
+func exp32(x float32) float32 {
+	n := int32(x*log2e32+128.5) - 128
+	nf := float32(n)
+	return expPoly(x-nf*ln2Hi-nf*ln2Lo) * math.Float32frombits(uint32(n+127)<<23)
+}
+
+// sigmoid32 sets x[i] = 1/(1+e^(−x[i])).
+func sigmoid32(x []float32) {
+	for i, v := range x {
+		v = -min(max(v, -87), 87)
+		n := int32(v*log2e32+128.5) - 128
+		nf := float32(n)
+		e := expPoly(v-nf*ln2Hi-nf*ln2Lo) * math.Float32frombits(uint32(n+127)<<23)
+		x[i] = 1 / (1 + e)
+	}
+}
+
+// tanh32 sets x[i] = tanh(x[i]): an odd polynomial near 0, where the
+// exponential form would cancel, and 1 − 2/(e^{2|x|}+1) elsewhere.
+func tanh32(x []float32) {
+	for i, v := range x {
+		a := v
+		if a < 0 {
+			a = -a
+		}
+		if a < 0.625 {
+			z := v * v
+			p := (((-5.70498872745e-3*z+2.06390887954e-2)*z-5.37397155531e-2)*z+1.33314422036e-1)*z - 3.33332819422e-1
+			x[i] = p*z*v + v
+			continue
+		}
+		if a >= 9 { // tanh(9) rounds to 1 in float32
+			x[i] = 1
+			if v < 0 {
+				x[i] = -1
+			}
+			continue
+		}
+		a *= 2
+		n := int32(a*log2e32+128.5) - 128
+		nf := float32(n)
+		e := expPoly(a-nf*ln2Hi-nf*ln2Lo) * math.Float32frombits(uint32(n+127)<<23)
+		t := 1 - 2/(e+1)
+		if v < 0 {
+			t = -t
+		}
+		x[i] = t
+	}
 }

@@ -13,6 +13,7 @@ import (
 // in Keras.
 type SimpleRNNLayer struct {
 	rnnBase
+	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
 }
 
 // SimpleRNN returns a SimpleRNN layer with the given number of units. It
@@ -21,6 +22,7 @@ type SimpleRNNLayer struct {
 // WithInputShape.
 func SimpleRNN(units int, opts ...Option) *SimpleRNNLayer {
 	l := &SimpleRNNLayer{rnnBase: newRNNBase("SimpleRNN", units, 1, opts)}
+	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
 	l.sharedDG = true
 	return l
 }
@@ -65,20 +67,7 @@ func (l *SimpleRNNLayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tenso
 	if err := l.beginForward(x, training, 1); err != nil {
 		return nil, err
 	}
-	B, T, u := l.batch, l.steps, l.units
-	for t := 0; t < T; t++ {
-		l.fillOperands(t, -1)
-		l.recGemm(t, 0, 1)
-		for i := 0; i < B; i++ {
-			o := (i*T + t) * u
-			g, s := l.pre.Data[o:o+u], l.s.Data[i*u:(i+1)*u]
-			for j := range g {
-				g[j] += s[j]
-			}
-			l.act.apply(g)
-			copy(l.hs.Data[o:o+u], g)
-		}
-	}
+	l.forEachRows(l.fwdRows)
 	return l.finishForward(), nil
 }
 
@@ -88,22 +77,46 @@ func (l *SimpleRNNLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tenso
 	if err := l.beginBackward(dy); err != nil {
 		return nil, err
 	}
-	B, T, u := l.batch, l.steps, l.units
-	for t := T - 1; t >= 0; t-- {
-		l.stepGrad(dy, t)
-		for i := 0; i < B; i++ {
-			o := (i*T + t) * u
-			l.act.grad(l.dGx.Data[o:o+u], l.dh.Data[i*u:(i+1)*u], l.hs.Data[o:o+u])
-		}
-		if t > 0 {
-			l.recGemmBack(t, 0, 1)
-			l.dhp.Zero()
-			l.addOperandGrads(-1)
-		}
-	}
+	l.dy = dy
+	l.forEachRows(l.bwdRows)
 	var db []float32
 	if l.useBias {
 		db = l.bias.Grad.Data
 	}
 	return l.finishBackward(needDx, db), nil
+}
+
+// forwardRows runs the time loop for batch rows [lo, hi).
+func (l *SimpleRNNLayer) forwardRows(lo, hi int) {
+	T, u := l.steps, l.units
+	for t := 0; t < T; t++ {
+		l.fillOperands(t, -1, lo, hi)
+		l.recGemm(t, 0, 1, lo, hi)
+		for i := lo; i < hi; i++ {
+			o := (i*T + t) * u
+			g, s := l.pre.Data[o:o+u], l.s.Data[i*u:(i+1)*u]
+			for j := range g {
+				g[j] += s[j]
+			}
+			l.act.apply(g)
+			copy(l.hs.Data[o:o+u], g)
+		}
+	}
+}
+
+// backwardRows back-propagates through time for batch rows [lo, hi).
+func (l *SimpleRNNLayer) backwardRows(lo, hi int) {
+	T, u := l.steps, l.units
+	for t := T - 1; t >= 0; t-- {
+		l.stepGrad(l.dy, t, lo, hi)
+		for i := lo; i < hi; i++ {
+			o := (i*T + t) * u
+			l.act.grad(l.dGx.Data[o:o+u], l.dh.Data[i*u:(i+1)*u], l.hs.Data[o:o+u])
+		}
+		if t > 0 {
+			l.recGemmBack(t, 0, 1, lo, hi)
+			clear(l.dhp.Data[lo*u : hi*u])
+			l.addOperandGrads(-1, lo, hi)
+		}
+	}
 }

@@ -32,10 +32,12 @@ type EmbeddingLayer struct {
 	yShape  []int
 	touched []int32 // rows of Grad written by the last Backward
 	mark    []bool  // mark[id]: id is in touched
-	dyData  []float32
-	parts   int
-	gather  func(lo, hi int)
-	scatter func(lo, hi int)
+	// allDirty: every row of Grad may be non-zero (set by EmbeddingConv1D).
+	allDirty bool
+	dyData   []float32
+	parts    int
+	gather   func(lo, hi int)
+	scatter  func(lo, hi int)
 }
 
 // Embedding returns an embedding layer for ids in [0, inputDim) and vectors
@@ -90,8 +92,20 @@ func (l *EmbeddingLayer) Params() []*Param { return []*Param{l.emb} }
 // Forward looks up each id. An id that is not an integer in [0, inputDim)
 // is an error naming its batch row and position.
 func (l *EmbeddingLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) {
-	if err := l.checkInput("Embedding", x); err != nil {
+	if err := l.readIDs(x); err != nil {
 		return nil, err
+	}
+	n := len(l.ids)
+	l.yShape = append(append(l.yShape[:0], x.Shape...), l.outputDim)
+	l.y.Resize(l.yShape...)
+	parallel.For(n, 512, l.gather)
+	return l.y, nil
+}
+
+// readIDs checks x and converts its values to l.ids, remembering its shape.
+func (l *EmbeddingLayer) readIDs(x *tensor.Tensor) error {
+	if err := l.checkInput("Embedding", x); err != nil {
+		return err
 	}
 	n := len(x.Data)
 	if cap(l.ids) < n {
@@ -105,15 +119,12 @@ func (l *EmbeddingLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, erro
 	for i, v := range x.Data {
 		id := int32(v)
 		if float32(id) != v || id < 0 || int(id) >= l.inputDim {
-			return nil, fmt.Errorf("Embedding %s: input[%d, %d] = %v is not an integer id in [0, %d)", l.name, i/per, i%per, v, l.inputDim)
+			return fmt.Errorf("Embedding %s: input[%d, %d] = %v is not an integer id in [0, %d)", l.name, i/per, i%per, v, l.inputDim)
 		}
 		l.ids[i] = id
 	}
 	l.xShape = append(l.xShape[:0], x.Shape...)
-	l.yShape = append(append(l.yShape[:0], x.Shape...), l.outputDim)
-	l.y.Resize(l.yShape...)
-	parallel.For(n, 512, l.gather)
-	return l.y, nil
+	return nil
 }
 
 func (l *EmbeddingLayer) gatherRows(lo, hi int) {
@@ -143,8 +154,15 @@ func (l *EmbeddingLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tenso
 		return nil, err
 	}
 	d, g := l.outputDim, l.emb.Grad.Data
+	if l.allDirty { // a fused EmbeddingConv1D step wrote every row
+		clear(g)
+		l.allDirty = false
+	} else {
+		for _, id := range l.touched {
+			clear(g[int(id)*d : (int(id)+1)*d])
+		}
+	}
 	for _, id := range l.touched {
-		clear(g[int(id)*d : (int(id)+1)*d])
 		l.mark[id] = false
 	}
 	l.touched = l.touched[:0]

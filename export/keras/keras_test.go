@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -220,5 +221,47 @@ for a in ws:
 	}
 	if testing.Verbose() {
 		t.Logf("numpy sees:\n%s", out)
+	}
+}
+
+// TestKerasFixtures reads architectures in the form Keras writes them (the
+// IMDB model as tf.keras 2.15's to_json, the Jena model as Keras 3's) and
+// checks the rebuilt shapes and parameter counts.
+func TestKerasFixtures(t *testing.T) {
+	for _, c := range []struct {
+		file   string
+		in     []int
+		out    []int
+		params int
+	}{
+		{"imdb_keras2.json", []int{500}, []int{1}, 1315937},
+		{"jena_keras3.json", []int{480, 14}, []int{1}, 13793},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			js, err := os.ReadFile(filepath.Join("testdata", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := ParseJSON(js)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tensor.SameShape(m.InputShape, c.in) {
+				t.Errorf("input shape %v, want %v", m.InputShape, c.in)
+			}
+			if err := m.Build(rand.New(rand.NewPCG(1, 2))); err != nil {
+				t.Fatal(err)
+			}
+			if out := m.Layers[len(m.Layers)-1].OutputShape(); !tensor.SameShape(out, c.out) {
+				t.Errorf("output shape %v, want %v", out, c.out)
+			}
+			n := 0
+			for _, w := range m.Weights() {
+				n += w.Len()
+			}
+			if n != c.params {
+				t.Errorf("%d parameters, want %d", n, c.params)
+			}
+		})
 	}
 }

@@ -53,14 +53,15 @@ func SplitFor(rows int) (Split, string) {
 type Config struct {
 	Lookback  int    // rows of history per sample (1440 = 10 days)
 	Delay     int    // rows ahead of the target (144 = 24 hours)
-	Step      int    // sampling period inside a window (6 = 1 hour)
+	Step      int    // sampling period inside a window (3 = 30 minutes)
 	BatchSize int    // samples per batch
 	Seed      uint64 // seed of the shuffled training generator
 }
 
-// DefaultConfig returns the reference parameters: lookback 1440, delay
-// 144, step 6, batch 128.
-func DefaultConfig() Config { return Config{Lookback: 1440, Delay: 144, Step: 6, BatchSize: 128} }
+// DefaultConfig returns the reference conv-GRU experiment's parameters:
+// lookback 1440 (10 days), delay 144 (24 hours), step 3 (one sample every
+// 30 minutes, so windows of 480 timesteps), batch 128.
+func DefaultConfig() Config { return Config{Lookback: 1440, Delay: 144, Step: 3, BatchSize: 128} }
 
 // Steps returns the number of validation and test batches that cover each
 // range once: (ValMax − ValMin − lookback)/batch and

@@ -152,9 +152,6 @@ func parseNPYHeader(h string) (descr string, fortran bool, shape []int, err erro
 		return "", false, nil, fmt.Errorf("npy header %q: bad descr", h)
 	}
 	descr = v[1 : 1+end]
-	if descr == "|f4" || descr == "=f4" {
-		descr = "<f4" // byte order is moot only on little-endian writers; numpy writes '<f4'
-	}
 	if v, err = value("fortran_order"); err != nil {
 		return "", false, nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/seqconv/seqconv/datasets"
 	"github.com/seqconv/seqconv/internal/npz"
@@ -237,7 +238,7 @@ func loadRaw(opts Options) (train, test *rawSplit, err error) {
 	lower := strings.ToLower(p)
 	switch {
 	case p == "":
-		return loadArchive(opts, datasetsArchive())
+		return loadArchive(opts, datasets.IMDBArchive())
 	case strings.HasSuffix(lower, ".npz"):
 		return loadNPZ(p)
 	case strings.HasSuffix(lower, ".tar.gz") || strings.HasSuffix(lower, ".tgz"):
@@ -254,9 +255,11 @@ func loadRaw(opts Options) (train, test *rawSplit, err error) {
 	return nil, nil, fmt.Errorf("imdb: %s: want a Keras imdb.npz or an aclImdb .tar.gz archive", p)
 }
 
-// datasetsArchive returns the shipped archive's bytes as a string without
-// copying them.
-func datasetsArchive() string { return datasets.IMDBArchive() }
+// shippedKey is the cache key of the shipped data, which cannot change
+// while the program runs, so it is hashed once.
+var shippedKey = sync.OnceValue(func() [32]byte {
+	return cacheKey(datasets.IMDBArchive(), string(datasets.IMDBWordIndex()))
+})
 
 // loadArchive tokenizes an aclImdb archive, using and filling the cache.
 func loadArchive(opts Options, archive string) (train, test *rawSplit, err error) {
@@ -274,7 +277,11 @@ func loadArchive(opts Options, archive string) (train, test *rawSplit, err error
 			}
 		}
 		if dir != "" {
-			key = cacheKey(archive, string(datasets.IMDBWordIndex()))
+			if archive == datasets.IMDBArchive() {
+				key = shippedKey()
+			} else {
+				key = cacheKey(archive, string(datasets.IMDBWordIndex()))
+			}
 			path = cachePath(dir, key)
 			if b, err := os.ReadFile(path); err == nil {
 				if train, test, err := decodeCache(b, key); err == nil {

@@ -97,13 +97,8 @@ func readArchive(r io.Reader, v *Vocab) (train, test *rawSplit, err error) {
 		go func() {
 			defer wg.Done()
 			for f := range files {
-				ranks := make([]int32, 0, len(f.text)/5)
-				tokenize(f.text, func(w []byte) {
-					if r, ok := v.rank[string(w)]; ok {
-						ranks = append(ranks, r)
-					}
-				})
-				f.ranks, f.text = ranks, nil
+				f.ranks = v.table.ranks(make([]int32, 0, len(f.text)/5), f.text)
+				f.text = nil
 				done <- f
 			}
 		}()

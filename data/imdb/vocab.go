@@ -76,6 +76,7 @@ func Tokenize(text string) []string {
 type Vocab struct {
 	rank  map[string]int32
 	words []string // words[r] is the word of rank r; words[0] is ""
+	table *wordTable
 }
 
 // NewVocab parses a word index in the format of Keras's
@@ -96,6 +97,7 @@ func NewVocab(wordIndexJSON []byte) (*Vocab, error) {
 		v.words[r] = w
 		v.rank[w] = int32(r)
 	}
+	v.table = newWordTable(v.words)
 	return v, nil
 }
 
@@ -160,19 +162,15 @@ func (v *Vocab) Words() []string { return append([]string(nil), v.words[1:]...) 
 // are left out, exactly as Keras left them out of the dataset's test
 // reviews, so Encode of a shipped review equals its LoadData sequence.
 func (v *Vocab) Encode(text string, numWords int) []int32 {
-	out := []int32{DefaultStartChar}
-	b := []byte(text)
-	tokenize(b, func(w []byte) {
-		r, ok := v.rank[string(w)]
-		if !ok {
-			return
-		}
+	out := v.table.ranks([]int32{0}, []byte(text))
+	out[0] = DefaultStartChar
+	for i, r := range out[1:] {
 		id := r + DefaultIndexFrom
 		if numWords > 0 && int(id) >= numWords {
 			id = DefaultOOVChar
 		}
-		out = append(out, id)
-	})
+		out[i+1] = id
+	}
 	return out
 }
 

@@ -121,6 +121,12 @@ func TestVocab(t *testing.T) {
 	if got := v.Decode([]int32{0, 1, 2, 14, 22, 999999}); got != "? ? ? this film ?" {
 		t.Errorf("Decode = %q", got)
 	}
+	if got, err := Decode([]int32{1, 14, 22}); err != nil || got != "? this film" {
+		t.Errorf("package Decode = %q, %v", got, err)
+	}
+	if got, err := Encode("Unknownzzqx THIS, film", 20); err != nil || !reflect.DeepEqual(got, []int32{1, 14, 2}) {
+		t.Errorf("package Encode = %v, %v; want [1 14 2] (unknown word left out, 22 ≥ 20 is OOV)", got, err)
+	}
 	for _, bad := range []string{`{"a": 0}`, `{"a": 1, "b": 1}`, `{"a": 3}`, `[1]`} {
 		if _, err := NewVocab([]byte(bad)); err == nil {
 			t.Errorf("NewVocab(%s): no error", bad)

@@ -34,9 +34,10 @@ const None = -1
 // Keras's defaults: every word, no skipping, no length limit, seed 113,
 // start id 1, out-of-vocabulary id 2, words from id 3.
 type Options struct {
-	// NumWords keeps the NumWords−1 most useful ids: any id ≥ NumWords
-	// becomes OOVChar. 0 keeps every word (Keras's None, which in Keras
-	// still maps the single largest id to OOVChar; so does LoadData).
+	// NumWords, when positive, maps every id ≥ NumWords (the rarer words)
+	// to OOVChar, so that all ids stay below NumWords. 0 is Keras's None:
+	// every word is kept except that, as in Keras, the single largest id
+	// becomes OOVChar.
 	NumWords int
 	// SkipTop maps every id below SkipTop (the most frequent words, and the
 	// start id when SkipTop > StartChar) to OOVChar.

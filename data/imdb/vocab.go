@@ -126,6 +126,24 @@ func WordIndex() (map[string]int, error) {
 	return v.Index(), nil
 }
 
+// Encode is DefaultVocab().Encode(text, numWords).
+func Encode(text string, numWords int) ([]int32, error) {
+	v, err := DefaultVocab()
+	if err != nil {
+		return nil, err
+	}
+	return v.Encode(text, numWords), nil
+}
+
+// Decode is DefaultVocab().Decode(ids).
+func Decode(ids []int32) (string, error) {
+	v, err := DefaultVocab()
+	if err != nil {
+		return "", err
+	}
+	return v.Decode(ids), nil
+}
+
 // Len returns the number of words.
 func (v *Vocab) Len() int { return len(v.rank) }
 

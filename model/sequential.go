@@ -71,15 +71,20 @@ type Sequential struct {
 	stop bool // set by StopTraining, read after each epoch
 
 	// Per-batch buffers reused across steps and calls.
-	grad   *tensor.Tensor
-	xb, yb *tensor.Tensor
-	shape  []int
+	grad     *tensor.Tensor
+	xb, yb   *tensor.Tensor
+	shape    []int
+	outShape []int
+	// Views (no data of their own) of caller batches: ytv for training
+	// targets, xev/yev for evaluation and prediction slices.
+	ytv, xev, yev *tensor.Tensor
 }
 
 // NewSequential returns a model stacking ls in order. Layers may also be
 // appended with Add before the model is built.
 func NewSequential(ls ...layers.Layer) *Sequential {
-	return &Sequential{name: "sequential", layers: append([]layers.Layer(nil), ls...), grad: tensor.New(), xb: tensor.New(), yb: tensor.New()}
+	return &Sequential{name: "sequential", layers: append([]layers.Layer(nil), ls...), grad: tensor.New(), xb: tensor.New(), yb: tensor.New(),
+		ytv: &tensor.Tensor{}, xev: &tensor.Tensor{}, yev: &tensor.Tensor{}}
 }
 
 // Name returns the model's name ("sequential" unless set).
@@ -115,10 +120,7 @@ func (m *Sequential) InputShape() []int { return append([]int(nil), m.inShape...
 // OutputShape returns the built output shape (batch axis omitted), or nil
 // before Build.
 func (m *Sequential) OutputShape() []int {
-	if !m.built {
-		return nil
-	}
-	return m.layers[len(m.layers)-1].OutputShape()
+	return append([]int(nil), m.outShape...)
 }
 
 // Params returns every layer's weights in order (Keras get_weights order).
@@ -259,6 +261,7 @@ func (m *Sequential) Build(in ...int) error {
 		params = append(params, l.Params()...)
 	}
 	m.inShape = append([]int(nil), in...)
+	m.outShape = shape
 	m.params = params
 	m.built = true
 	return nil

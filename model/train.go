@@ -189,7 +189,7 @@ func (m *Sequential) Fit(ctx context.Context, x, y *tensor.Tensor, cfg FitConfig
 	if err := m.ready(x); err != nil {
 		return nil, err
 	}
-	y, err := m.alignTargets(x, y)
+	y, err := m.alignTargets(x, y, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (m *Sequential) Fit(ctx context.Context, x, y *tensor.Tensor, cfg FitConfig
 		if err := m.buildFor(cfg.ValidationX); err != nil {
 			return nil, fmt.Errorf("model: validation data: %w", err)
 		}
-		if vy, err = m.alignTargets(cfg.ValidationX, cfg.ValidationY); err != nil {
+		if vy, err = m.alignTargets(cfg.ValidationX, cfg.ValidationY, nil); err != nil {
 			return nil, fmt.Errorf("model: validation data: %w", err)
 		}
 		vx = cfg.ValidationX
@@ -292,7 +292,7 @@ func (m *Sequential) FitSource(ctx context.Context, src BatchSource, cfg FitSour
 			if err := m.buildFor(x); err != nil {
 				return nil, nil, err
 			}
-			y, err = m.alignTargets(x, y)
+			y, err = m.alignTargets(x, y, m.ytv)
 			return x, y, err
 		},
 	}
@@ -327,6 +327,15 @@ func rowLen(t *tensor.Tensor) int {
 	return len(t.Data) / t.Shape[0]
 }
 
+// rowsView points view at rows [lo, hi) of t, sharing its data, and
+// returns it.
+func rowsView(view, t *tensor.Tensor, lo, hi int) *tensor.Tensor {
+	r := rowLen(t)
+	view.Shape = append(append(view.Shape[:0], hi-lo), t.Shape[1:]...)
+	view.Data = t.Data[lo*r : hi*r]
+	return view
+}
+
 // tailRows returns rows [from, n) of t, sharing its data.
 func tailRows(t *tensor.Tensor, from int) *tensor.Tensor {
 	r := rowLen(t)
@@ -335,7 +344,8 @@ func tailRows(t *tensor.Tensor, from int) *tensor.Tensor {
 
 // alignTargets checks y against x and the model's output, viewing a
 // vector of targets as (n, 1) for a one-output model, as Keras accepts.
-func (m *Sequential) alignTargets(x, y *tensor.Tensor) (*tensor.Tensor, error) {
+// The view is written into view when it is not nil (to reuse it per batch).
+func (m *Sequential) alignTargets(x, y, view *tensor.Tensor) (*tensor.Tensor, error) {
 	if y == nil || len(y.Shape) == 0 {
 		return nil, fmt.Errorf("model: targets must have a batch axis, got %v", shapeOrNil(y))
 	}
@@ -345,13 +355,18 @@ func (m *Sequential) alignTargets(x, y *tensor.Tensor) (*tensor.Tensor, error) {
 	if x.Shape[0] == 0 {
 		return nil, fmt.Errorf("model: no samples")
 	}
-	out := m.OutputShape()
+	out := m.outShape
 	sparse := false
 	if m.loss != nil {
 		sparse = m.loss.Name() == "sparse_categorical_crossentropy"
 	}
 	if len(y.Shape) == 1 && !sparse && len(out) == 1 && out[0] == 1 {
-		return &tensor.Tensor{Shape: []int{y.Shape[0], 1}, Data: y.Data}, nil
+		if view == nil {
+			view = &tensor.Tensor{}
+		}
+		view.Shape = append(view.Shape[:0], y.Shape[0], 1)
+		view.Data = y.Data
+		return view, nil
 	}
 	return y, nil
 }
@@ -510,7 +525,7 @@ func (m *Sequential) TrainOnBatch(x, y *tensor.Tensor) (float64, error) {
 	if err := m.ready(x); err != nil {
 		return 0, err
 	}
-	y, err := m.alignTargets(x, y)
+	y, err := m.alignTargets(x, y, m.ytv)
 	if err != nil {
 		return 0, err
 	}
@@ -539,7 +554,7 @@ func (m *Sequential) Evaluate(ctx context.Context, x, y *tensor.Tensor, batchSiz
 	if err := m.buildFor(x); err != nil {
 		return nil, err
 	}
-	y, err := m.alignTargets(x, y)
+	y, err := m.alignTargets(x, y, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -548,15 +563,12 @@ func (m *Sequential) Evaluate(ctx context.Context, x, y *tensor.Tensor, batchSiz
 
 func (m *Sequential) evaluate(ctx context.Context, x, y *tensor.Tensor, bs int) (map[string]float64, error) {
 	n := x.Shape[0]
-	xrow, yrow := rowLen(x), rowLen(y)
 	i := 0
 	return m.evalLoop(ctx, (n+bs-1)/bs, func() (*tensor.Tensor, *tensor.Tensor, error) {
 		lo, hi := i*bs, min((i+1)*bs, n)
 		i++
 		// Contiguous rows need no copy: view them.
-		xb := &tensor.Tensor{Shape: append([]int{hi - lo}, x.Shape[1:]...), Data: x.Data[lo*xrow : hi*xrow]}
-		yb := &tensor.Tensor{Shape: append([]int{hi - lo}, y.Shape[1:]...), Data: y.Data[lo*yrow : hi*yrow]}
-		return xb, yb, nil
+		return rowsView(m.xev, x, lo, hi), rowsView(m.yev, y, lo, hi), nil
 	})
 }
 
@@ -569,7 +581,7 @@ func (m *Sequential) evaluateSource(ctx context.Context, src BatchSource, steps 
 		if err := m.buildFor(x); err != nil {
 			return nil, nil, err
 		}
-		y, err = m.alignTargets(x, y)
+		y, err = m.alignTargets(x, y, m.yev)
 		return x, y, err
 	})
 }
@@ -632,15 +644,14 @@ func (m *Sequential) Predict(ctx context.Context, x *tensor.Tensor, batchSize in
 		return nil, err
 	}
 	bs := defaultInt(batchSize, 32)
-	n, xrow := x.Shape[0], rowLen(x)
+	n := x.Shape[0]
 	var res *tensor.Tensor
 	for lo := 0; lo < n; lo += bs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		hi := min(lo+bs, n)
-		xb := &tensor.Tensor{Shape: append([]int{hi - lo}, x.Shape[1:]...), Data: x.Data[lo*xrow : hi*xrow]}
-		out, err := m.forward(xb, false)
+		out, err := m.forward(rowsView(m.xev, x, lo, hi), false)
 		if err != nil {
 			return nil, fmt.Errorf("model: predict: %w", err)
 		}

@@ -423,3 +423,26 @@ func TestTrainOnBatchMatchesFitAndSilence(t *testing.T) {
 		t.Errorf("loss did not fall: %v", losses)
 	}
 }
+
+func TestFitSourceAllocsPerBatch(t *testing.T) {
+	x, y := separable(64, 1)
+	m := smallModel(1)
+	if err := m.Compile(optimizers.NewAdam(optimizers.AdamConfig{}), losses.BinaryCrossentropy{FromLogits: true}, metrics.NewAccuracy()); err != nil {
+		t.Fatal(err)
+	}
+	fit := func(steps int) float64 {
+		return testing.AllocsPerRun(3, func() {
+			cfg := FitSourceConfig{StepsPerEpoch: steps, Validation: &source{x: x, y: y, bs: 16}, ValidationSteps: steps}
+			if _, err := m.FitSource(context.Background(), &source{x: x, y: y, bs: 16}, cfg); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	few, many := fit(10), fit(40)
+	t.Logf("allocations: %v for 10 steps, %v for 40", few, many)
+	// The test source itself allocates two tensor headers and two shapes
+	// per batch (4 per training and 4 per validation batch).
+	if perBatch := (many-few)/30 - 8; perBatch > 0.1 {
+		t.Errorf("%.2f allocations per batch beyond the source's (10 steps: %v, 40 steps: %v)", perBatch, few, many)
+	}
+}

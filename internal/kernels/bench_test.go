@@ -172,3 +172,17 @@ func BenchmarkMicroKernel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFMAPeak measures the AVX-512 FMA throughput of one core, the
+// ceiling for every SGEMM figure above.
+func BenchmarkFMAPeak(b *testing.B) {
+	if len(gemmImpls) == 0 || gemmImpls[0].name != "avx512" {
+		b.Skip("no AVX-512")
+	}
+	const iters = 1 << 16
+	cpu0 := cpuSeconds()
+	for b.Loop() {
+		fmaPeakAvx512(iters)
+	}
+	reportFlops(b, 768*iters, cpu0)
+}

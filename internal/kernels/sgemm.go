@@ -46,19 +46,18 @@ const directBMaxLd = 128
 // with a 4 KiB row stride), except for the ragged last row tile.
 const packAMinLd = 512
 
-// bufPool recycles packing buffers between calls.
-var bufPool sync.Pool
+// Packing buffers are recycled between calls, in separate pools for the
+// per-call B buffer and the per-worker A buffers since their sizes differ.
+var bPool, aPool sync.Pool
 
-func getBuf(n int) *[]float32 {
-	if p, ok := bufPool.Get().(*[]float32); ok && cap(*p) >= n {
+func getBuf(pool *sync.Pool, n int) *[]float32 {
+	if p, ok := pool.Get().(*[]float32); ok && cap(*p) >= n {
 		*p = (*p)[:n]
 		return p
 	}
 	s := make([]float32, n, n+n/4)
 	return &s
 }
-
-func putBuf(p *[]float32) { bufPool.Put(p) }
 
 // sgemm is the blocked driver behind Sgemm.
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -81,9 +80,9 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	var bp *[]float32
 	npad := nPanels * nr
 	if !directB || n%nr != 0 {
-		bp = getBuf(k * npad)
+		bp = getBuf(&bPool, k*npad)
 		packB(g, transB, n, k, b, ldb, *bp, npad, directB, 2*m*n*k >= parallelFlops)
-		defer putBuf(bp)
+		defer bPool.Put(bp)
 	}
 	var bpk []float32
 	if bp != nil {
@@ -95,15 +94,24 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		packAll: transA && lda >= packAMinLd,
 	}
 	w := parallel.Workers()
+	if w == 1 || 2*m*n*k < parallelFlops {
+		job.run(0, mTiles, 0, nPanels)
+		return
+	}
+	job.runParallel(w, mTiles, nPanels)
+}
+
+// runParallel splits the tiles across the worker pool: by M tiles when
+// there are enough, else by N panels. The receiver is a copy so that only
+// parallel calls pay for the closure's heap allocation.
+func (j gemmJob) runParallel(w, mTiles, nPanels int) {
 	switch {
-	case w == 1 || 2*m*n*k < parallelFlops:
-		job.run(0, mTiles, 0, nPanels)
 	case mTiles >= 2*w:
-		parallel.For(mTiles, 1, func(lo, hi int) { job.run(lo, hi, 0, nPanels) })
+		parallel.For(mTiles, 1, func(lo, hi int) { j.run(lo, hi, 0, nPanels) })
 	case nPanels >= w:
-		parallel.For(nPanels, 1, func(lo, hi int) { job.run(0, mTiles, lo, hi) })
+		parallel.For(nPanels, 1, func(lo, hi int) { j.run(0, mTiles, lo, hi) })
 	default:
-		job.run(0, mTiles, 0, nPanels)
+		j.run(0, mTiles, 0, nPanels)
 	}
 }
 
@@ -209,9 +217,12 @@ func (j *gemmJob) run(tlo, thi, plo, phi int) {
 	g := j.g
 	mr, nr, kc := g.mr, g.nr, g.kc
 	tilesPerBlock := max(g.mc/mr, 1)
-	ap := getBuf(tilesPerBlock * mr * kc)
-	defer putBuf(ap)
-	var tmp [16 * 64]float32
+	// One pooled buffer holds the packed A tiles and the edge-tile scratch
+	// (a stack array would escape through the kernel func value).
+	buf := getBuf(&aPool, tilesPerBlock*mr*kc+mr*nr)
+	defer aPool.Put(buf)
+	ap := (*buf)[:tilesPerBlock*mr*kc]
+	tmp := (*buf)[tilesPerBlock*mr*kc:]
 	for tb := tlo; tb < thi; tb += tilesPerBlock {
 		te := min(tb+tilesPerBlock, thi)
 		for p0 := 0; p0 < j.k; p0 += kc {
@@ -226,7 +237,7 @@ func (j *gemmJob) run(tlo, thi, plo, phi int) {
 			for t := tb; t < te; t++ {
 				i0 := t * mr
 				if j.packAll || i0+mr > j.m {
-					packA(j.transA, min(mr, j.m-i0), mr, kb, j.a, j.lda, i0, p0, (*ap)[(t-tb)*mr*kc:][:mr*kb])
+					packA(j.transA, min(mr, j.m-i0), mr, kb, j.a, j.lda, i0, p0, ap[(t-tb)*mr*kc:][:mr*kb])
 				}
 			}
 			for jp := plo; jp < phi; jp++ {
@@ -242,7 +253,7 @@ func (j *gemmJob) run(tlo, thi, plo, phi int) {
 				for t := tb; t < te; t++ {
 					i0 := t * mr
 					h := min(mr, j.m-i0)
-					kern, aptr, lda := g.col, (*ap)[(t-tb)*mr*kc:], mr
+					kern, aptr, lda := g.col, ap[(t-tb)*mr*kc:], mr
 					var ap0 *float32
 					switch {
 					case j.packAll || h < mr:

@@ -34,6 +34,9 @@ func reluAvx2(dst *float32, src *float32, n int)
 // reluBackwardAvx2 sets dx[i] = dy[i]·[y[i] > 0] over n elements, n a multiple of 32.
 func reluBackwardAvx2(dx *float32, dy *float32, y *float32, n int)
 
+// fmaPeakAvx512 runs n iterations of 24 independent 16-lane FMAs (768 flops each).
+func fmaPeakAvx512(n int)
+
 // sigmoidAvx2 sets dst[i] = 1/(1+e^-src[i]) over n elements, n a multiple of 8.
 func sigmoidAvx2(dst *float32, src *float32, n int)
 

@@ -532,6 +532,28 @@ func tanh() {
 	RET()
 }
 
+// fmaPeak emits a loop of independent register FMAs: its throughput is the
+// machine's FMA ceiling, which the micro-kernel benchmarks are judged by.
+func fmaPeak() {
+	TEXT("fmaPeakAvx512", NOSPLIT, "func(n int)")
+	Doc("fmaPeakAvx512 runs n iterations of 24 independent 16-lane FMAs (768 flops each).")
+	n := Load(Param("n"), GP64())
+	for i := 0; i < 26; i++ {
+		VPXORD(zmm[i], zmm[i], zmm[i])
+	}
+	TESTQ(n, n)
+	JLE(LabelRef("peak_done"))
+	Label("peak_loop")
+	for i := 0; i < 24; i++ {
+		VFMADD231PS(Z24, Z25, zmm[i])
+	}
+	DECQ(n)
+	JNZ(LabelRef("peak_loop"))
+	Label("peak_done")
+	VZEROUPPER()
+	RET()
+}
+
 func main() {
 	ConstraintExpr("!noasm")
 	kernel(avx512, true)
@@ -544,6 +566,7 @@ func main() {
 	sum()
 	relu()
 	reluBackward()
+	fmaPeak()
 	constants()
 	sigmoid()
 	tanh()

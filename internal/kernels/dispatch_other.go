@@ -19,4 +19,4 @@ func reluAvx2(dst, src *float32, n int)            { panic("unreachable") }
 func reluBackwardAvx2(dx, dy, y *float32, n int)   { panic("unreachable") }
 func sigmoidAvx2(dst, src *float32, n int)         { panic("unreachable") }
 func tanhAvx2(dst, src *float32, n int)            { panic("unreachable") }
-func fmaPeakAvx512(n int) { panic("unreachable") }
+func fmaPeakAvx512(n int)                          { panic("unreachable") }

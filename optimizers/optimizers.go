@@ -126,10 +126,13 @@ func (st *slots) ensure(params []*layers.Param) error {
 	return nil
 }
 
+// State implements Optimizer.
 func (st *slots) State() (int64, [][]*tensor.Tensor) { return st.iter, st.s }
 
+// SlotNames implements Optimizer.
 func (st *slots) SlotNames() []string { return append([]string(nil), st.names...) }
 
+// SetState implements Optimizer.
 func (st *slots) SetState(iter int64, s [][]*tensor.Tensor) error {
 	if iter < 0 {
 		return fmt.Errorf("optimizers: negative iteration count %d", iter)

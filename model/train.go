@@ -87,8 +87,9 @@ func (m *Sequential) OutputsAreLogits() bool { return m.logits }
 // Optimizer returns the compiled optimizer (nil before Compile).
 func (m *Sequential) Optimizer() optimizers.Optimizer { return m.opt }
 
-// StopTraining asks Fit to stop after the current epoch, as setting Keras's
-// model.stop_training does; callbacks call it.
+// StopTraining asks Fit to stop, as setting Keras's model.stop_training
+// does: called from OnBatchEnd it ends the epoch after that batch, from
+// OnEpochEnd it prevents the next epoch. Callbacks call it.
 func (m *Sequential) StopTraining() { m.stop = true }
 
 // History records the per-epoch logs of a Fit, as Keras's History.
@@ -444,6 +445,11 @@ func (m *Sequential) fit(ctx context.Context, r run) (*History, error) {
 					values[i+1] = mt.Result()
 				}
 				pw.update(step+1, keys, values)
+			}
+			if m.stop {
+				// As in Keras, a stop requested during an epoch ends it
+				// after this batch; validation and OnEpochEnd still run.
+				break
 			}
 		}
 		logs := map[string]float64{"loss": lossSum / count}

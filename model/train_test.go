@@ -446,3 +446,43 @@ func TestFitSourceAllocsPerBatch(t *testing.T) {
 		t.Errorf("%.2f allocations per batch beyond the source's (10 steps: %v, 40 steps: %v)", perBatch, few, many)
 	}
 }
+
+// stopAtBatch requests a stop after a given batch of the first epoch.
+type stopAtBatch struct {
+	BaseCallback
+	m       *Sequential
+	at      int
+	batches int
+	epochs  int
+}
+
+func (s *stopAtBatch) OnTrainBegin(m *Sequential) error { s.m = m; return nil }
+func (s *stopAtBatch) OnBatchEnd(epoch, batch int) error {
+	s.batches++
+	if batch == s.at {
+		s.m.StopTraining()
+	}
+	return nil
+}
+func (s *stopAtBatch) OnEpochEnd(int, map[string]float64) error { s.epochs++; return nil }
+
+func TestStopTrainingMidEpoch(t *testing.T) {
+	x, y := separable(64, 1)
+	m := smallModel(1)
+	if err := m.Compile(optimizers.NewSGD(optimizers.SGDConfig{}), losses.BinaryCrossentropy{FromLogits: true}); err != nil {
+		t.Fatal(err)
+	}
+	cb := &stopAtBatch{at: 1}
+	h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 3, BatchSize: 16, ValidationSplit: 0.25, Callbacks: []Callback{cb}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cb.batches != 2 || cb.epochs != 1 || len(h.Values["val_loss"]) != 1 {
+		t.Errorf("ran %d batches, %d epochs, %d validations; want 2, 1, 1", cb.batches, cb.epochs, len(h.Values["val_loss"]))
+	}
+	// A new Fit starts afresh.
+	cb.at = -1
+	if h, err = m.Fit(context.Background(), x, y, FitConfig{Epochs: 2, BatchSize: 16, Callbacks: []Callback{cb}}); err != nil || len(h.Epochs) != 2 {
+		t.Errorf("second Fit ran %v epochs, error %v", h.Epochs, err)
+	}
+}

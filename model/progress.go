@@ -82,7 +82,7 @@ func (p *progress) update(step int, keys []string, values []float64) {
 	p.bar(step)
 	per := now.Sub(p.start) / time.Duration(step)
 	eta := per * time.Duration(p.steps-step)
-	fmt.Fprintf(&p.b, " - ETA: %s", eta.Round(time.Second))
+	fmt.Fprintf(&p.b, " - ETA: %s", etaString(eta))
 	formatLogs(&p.b, keys, func(k string) float64 {
 		for i, kk := range keys {
 			if kk == k {
@@ -126,4 +126,16 @@ func (p *progress) abort() {
 	if p.interactive && p.width > 0 {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// etaString formats a remaining time as Keras does: 42s, 3:05, 1:02:03.
+func etaString(d time.Duration) string {
+	s := int(d.Seconds())
+	switch {
+	case s >= 3600:
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s%3600/60, s%60)
+	case s >= 60:
+		return fmt.Sprintf("%d:%02d", s/60, s%60)
+	}
+	return fmt.Sprintf("%ds", s)
 }

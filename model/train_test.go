@@ -354,8 +354,13 @@ func TestProgressFormat(t *testing.T) {
 	if !strings.HasPrefix(out, "Epoch 1/10\n") || !strings.Contains(out, "\r"+want) || !strings.HasSuffix(out, "\n") {
 		t.Errorf("progress output:\n%q\nwant final line %q", out, want)
 	}
-	if !strings.Contains(out, "\r 79/157 [==============>...............] - ETA: 3s - loss: 0.4100 - acc: 0.8300") {
+	if !strings.Contains(out, "\r 79/157 [==============>...............] - ETA: 2s - loss: 0.4100 - acc: 0.8300") {
 		t.Errorf("no in-place bar at step 79:\n%q", out[:min(400, len(out))])
+	}
+	for d, want := range map[time.Duration]string{2900 * time.Millisecond: "2s", 65 * time.Second: "1:05", 3723 * time.Second: "1:02:03"} {
+		if got := etaString(d); got != want {
+			t.Errorf("etaString(%v) = %q, want %q", d, got, want)
+		}
 	}
 	// Not a terminal: only the final line.
 	b.Reset()

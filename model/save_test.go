@@ -251,6 +251,15 @@ func TestSoftmaxSparse(t *testing.T) {
 	if m.OutputsAreLogits() || len(m.Warnings()) != 0 {
 		t.Fatalf("softmax output taken for logits: %v", m.Warnings())
 	}
+	if err := m.Compile(optimizers.NewSGD(optimizers.SGDConfig{}), losses.SparseCategoricalCrossentropy{FromLogits: true}); err != nil {
+		t.Fatal(err)
+	}
+	if w := m.Warnings(); len(w) != 1 || !strings.Contains(w[0], "already applies softmax") {
+		t.Errorf("from_logits on a softmax output: warnings %q", w)
+	}
+	if err := m.Compile(optimizers.NewAdam(optimizers.AdamConfig{LearningRate: 0.02}), losses.SparseCategoricalCrossentropy{}, metrics.NewAccuracy()); err != nil {
+		t.Fatal(err)
+	}
 	h, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 60, BatchSize: 32, Seed: 2})
 	if err != nil {
 		t.Fatal(err)

@@ -67,6 +67,9 @@ func (m *Sequential) Compile(opt optimizers.Optimizer, loss losses.Loss, ms ...m
 	}
 	if m.trainLoss != loss {
 		m.warnings = append(m.warnings, fmt.Sprintf("%s expects probabilities but the last layer (%s) has a linear activation: treating its outputs as logits (from_logits=True); Predict returns logits", loss.Name(), last.ClassName()))
+	} else if m.logits && (act == "sigmoid" || act == "softmax") {
+		// Not changed (the user asked for it), but almost surely a mistake.
+		m.warnings = append(m.warnings, fmt.Sprintf("%s has from_logits=True but the last layer (%s) already applies %s: its outputs are probabilities, not logits", loss.Name(), last.ClassName(), act))
 	}
 	for _, mt := range m.metrics {
 		if r, ok := mt.(metrics.Resolver); ok {

@@ -1,7 +1,9 @@
 package layers
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/seqconv/seqconv/tensor"
@@ -167,5 +169,64 @@ func BenchmarkIMDBStep(b *testing.B) {
 		if _, err := s.Backward(dy, false); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestParallelMatchesSerial runs batches large enough for the layers'
+// parallel loops with one worker and with several: the results must be
+// bit-identical (each worker owns whole samples, taps or id ranges, so the
+// arithmetic order does not change), and `go test -race` checks the split.
+func TestParallelMatchesSerial(t *testing.T) {
+	run := func(procs int) [][]float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		rng := rand.New(rand.NewPCG(9, 9))
+		emb, conv := Embedding(100, 16), Conv1D(32, 5, WithActivation("relu"))
+		s := &seq{ls: []Layer{
+			FuseEmbeddingConv1D(emb, conv),
+			MaxPooling1D(2),
+			AveragePooling1D(2, WithStrides(1), WithPadding("same")),
+			Conv1D(32, 3, WithActivation("tanh")),
+			GlobalMaxPooling1D(),
+			Dense(2),
+		}}
+		if err := s.Build([]int{-1}, rand.New(rand.NewPCG(1, 1))); err != nil {
+			t.Fatal(err)
+		}
+		plain := Embedding(100, 64)
+		buildLayer(t, plain, []int{-1}, 2)
+		x := tensor.New(24, 300)
+		for i := range x.Data {
+			x.Data[i] = float32(rng.IntN(100))
+		}
+		var out [][]float32
+		for step := 0; step < 2; step++ {
+			y, err := s.Forward(x, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, append([]float32(nil), y.Data...))
+			if _, err := s.Backward(randTensor(rng, -1, 1, y.Shape...), false); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range s.Params() {
+				out = append(out, append([]float32(nil), p.Grad.Data...))
+			}
+			e, err := plain.Forward(x, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := plain.Backward(randTensor(rng, -1, 1, e.Shape...), false); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, append([]float32(nil), plain.Params()[0].Grad.Data...))
+		}
+		if !s.ls[0].(*EmbeddingConv1DLayer).fused {
+			t.Fatal("the fused path was not taken")
+		}
+		return out
+	}
+	one, many := run(1), run(4)
+	for i := range one {
+		assertClose(t, fmt.Sprintf("tensor %d", i), many[i], one[i], 0)
 	}
 }

@@ -42,10 +42,15 @@
 //
 // Products of at least 2 MFLOP are split across the internal/parallel
 // worker pool by whole row tiles (or column panels when there are few
-// rows). Each C element's arithmetic is the same however the work is split,
-// so results are bit-identical run to run and for any number of workers.
+// rows); each C element's arithmetic is then the same however the work is
+// split, so results are bit-identical for any number of workers. When K is
+// much larger than M and C is small (a convolution's weight gradient), K is
+// split instead, in whole K blocks, and the partial products are added in a
+// fixed order: reproducible for a given worker count, and within rounding
+// of the single-worker result otherwise.
 // Smaller products, such as a recurrent layer's per-step GEMMs, run on the
-// calling goroutine without allocating.
+// calling goroutine without allocating. K ≫ M products loop over K blocks
+// outermost so that A streams from memory once.
 //
 // # Elementwise kernels
 //

@@ -7,7 +7,7 @@ package kernels
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C (see RefSgemm for the layout
 // contract; lda may be smaller than the row length, so rows may overlap).
 // When beta is 0, C is not read. Large products are split across the
-// worker pool; results do not depend on the number of workers.
+// worker pool; results are reproducible for a given GOMAXPROCS (see doc.go).
 // It panics if a slice is too short for the shape and leading dimension.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

@@ -47,8 +47,9 @@ const directBMaxLd = 128
 const packAMinLd = 512
 
 // Packing buffers are recycled between calls, in separate pools for the
-// per-call B buffer and the per-worker A buffers since their sizes differ.
-var bPool, aPool sync.Pool
+// per-call B buffer, the per-worker A buffers and split-K partial products,
+// since their sizes differ.
+var bPool, aPool, cPool sync.Pool
 
 func getBuf(pool *sync.Pool, n int) *[]float32 {
 	if p, ok := pool.Get().(*[]float32); ok && cap(*p) >= n {
@@ -92,6 +93,10 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		g: g, transA: transA, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
 		b: b, ldb: ldb, bp: bpk, npad: npad, directB: directB, beta: beta, c: c, ldc: ldc,
 		packAll: transA && lda >= packAMinLd,
+		// With K much larger than M (weight gradients), sweeping every row
+		// tile per K block reads A from memory once instead of once per row
+		// block; otherwise keep each row block's A hot in L2 across K.
+		kOuter: k > 2*m,
 	}
 	w := parallel.Workers()
 	if w == 1 || 2*m*n*k < parallelFlops {
@@ -106,6 +111,8 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 // parallel calls pay for the closure's heap allocation.
 func (j gemmJob) runParallel(w, mTiles, nPanels int) {
 	switch {
+	case j.kOuter && j.k >= 2*j.g.kc && j.m*j.n <= splitKMaxC:
+		j.runSplitK(w)
 	case mTiles >= 2*w:
 		parallel.For(mTiles, 1, func(lo, hi int) { j.run(lo, hi, 0, nPanels) })
 	case nPanels >= w:
@@ -208,6 +215,7 @@ type gemmJob struct {
 	lda, ldb, ldc    int
 	npad             int
 	directB, packAll bool
+	kOuter           bool // K blocks outermost: A then streams from memory once
 }
 
 // run computes the C tiles in M tiles [tlo, thi) × N panels [plo, phi).
@@ -223,65 +231,134 @@ func (j *gemmJob) run(tlo, thi, plo, phi int) {
 	defer aPool.Put(buf)
 	ap := (*buf)[:tilesPerBlock*mr*kc]
 	tmp := (*buf)[tilesPerBlock*mr*kc:]
-	for tb := tlo; tb < thi; tb += tilesPerBlock {
-		te := min(tb+tilesPerBlock, thi)
+	if j.kOuter {
 		for p0 := 0; p0 < j.k; p0 += kc {
-			kb := min(kc, j.k-p0)
-			beta := j.beta
-			if p0 > 0 {
-				beta = 1
+			for tb := tlo; tb < thi; tb += tilesPerBlock {
+				j.block(tb, min(tb+tilesPerBlock, thi), plo, phi, p0, ap, tmp)
 			}
-			// Pack the A tiles that need it: all of them for a widely
-			// strided transposed A, otherwise only the ragged last tile
-			// (reading a full tile there would run past A's rows).
-			for t := tb; t < te; t++ {
-				i0 := t * mr
-				if j.packAll || i0+mr > j.m {
-					packA(j.transA, min(mr, j.m-i0), mr, kb, j.a, j.lda, i0, p0, ap[(t-tb)*mr*kc:][:mr*kb])
-				}
+		}
+		return
+	}
+	for tb := tlo; tb < thi; tb += tilesPerBlock {
+		for p0 := 0; p0 < j.k; p0 += kc {
+			j.block(tb, min(tb+tilesPerBlock, thi), plo, phi, p0, ap, tmp)
+		}
+	}
+}
+
+// block computes the K block starting at p0 for M tiles [tb, te) × N panels
+// [plo, phi), accumulating into C (or applying beta for the first block).
+func (j *gemmJob) block(tb, te, plo, phi, p0 int, ap, tmp []float32) {
+	g := j.g
+	mr, nr, kc := g.mr, g.nr, g.kc
+	kb := min(kc, j.k-p0)
+	beta := j.beta
+	if p0 > 0 {
+		beta = 1
+	}
+	// Pack the A tiles that need it: all of them for a widely
+	// strided transposed A, otherwise only the ragged last tile
+	// (reading a full tile there would run past A's rows).
+	for t := tb; t < te; t++ {
+		i0 := t * mr
+		if j.packAll || i0+mr > j.m {
+			packA(j.transA, min(mr, j.m-i0), mr, kb, j.a, j.lda, i0, p0, ap[(t-tb)*mr*kc:][:mr*kb])
+		}
+	}
+	for jp := plo; jp < phi; jp++ {
+		j0 := jp * nr
+		var bptr *float32
+		ldb := nr
+		if j.directB && j0+nr <= j.n {
+			bptr, ldb = &j.b[p0*j.ldb+j0], j.ldb
+		} else {
+			bptr = &j.bp[p0*j.npad+jp*kb*nr]
+		}
+		w := min(nr, j.n-j0)
+		for t := tb; t < te; t++ {
+			i0 := t * mr
+			h := min(mr, j.m-i0)
+			kern, aptr, lda := g.col, ap[(t-tb)*mr*kc:], mr
+			var ap0 *float32
+			switch {
+			case j.packAll || h < mr:
+				ap0 = &aptr[0]
+			case j.transA:
+				ap0, lda = &j.a[p0*j.lda+i0], j.lda
+			default:
+				kern, ap0, lda = g.row, &j.a[i0*j.lda+p0], j.lda
 			}
-			for jp := plo; jp < phi; jp++ {
-				j0 := jp * nr
-				var bptr *float32
-				ldb := nr
-				if j.directB && j0+nr <= j.n {
-					bptr, ldb = &j.b[p0*j.ldb+j0], j.ldb
+			if h == mr && w == nr {
+				kern(kb, ap0, lda, bptr, ldb, &j.c[i0*j.ldc+j0], j.ldc, j.alpha, beta)
+				continue
+			}
+			kern(kb, ap0, lda, bptr, ldb, &tmp[0], nr, 1, 0)
+			for i := 0; i < h; i++ {
+				crow := j.c[(i0+i)*j.ldc+j0:][:w]
+				trow := tmp[i*nr:][:w]
+				if beta == 0 {
+					for x := range crow {
+						crow[x] = j.alpha * trow[x]
+					}
 				} else {
-					bptr = &j.bp[p0*j.npad+jp*kb*nr]
-				}
-				w := min(nr, j.n-j0)
-				for t := tb; t < te; t++ {
-					i0 := t * mr
-					h := min(mr, j.m-i0)
-					kern, aptr, lda := g.col, ap[(t-tb)*mr*kc:], mr
-					var ap0 *float32
-					switch {
-					case j.packAll || h < mr:
-						ap0 = &aptr[0]
-					case j.transA:
-						ap0, lda = &j.a[p0*j.lda+i0], j.lda
-					default:
-						kern, ap0, lda = g.row, &j.a[i0*j.lda+p0], j.lda
-					}
-					if h == mr && w == nr {
-						kern(kb, ap0, lda, bptr, ldb, &j.c[i0*j.ldc+j0], j.ldc, j.alpha, beta)
-						continue
-					}
-					kern(kb, ap0, lda, bptr, ldb, &tmp[0], nr, 1, 0)
-					for i := 0; i < h; i++ {
-						crow := j.c[(i0+i)*j.ldc+j0:][:w]
-						trow := tmp[i*nr:][:w]
-						if beta == 0 {
-							for x := range crow {
-								crow[x] = j.alpha * trow[x]
-							}
-						} else {
-							for x := range crow {
-								crow[x] = j.alpha*trow[x] + beta*crow[x]
-							}
-						}
+					for x := range crow {
+						crow[x] = j.alpha*trow[x] + beta*crow[x]
 					}
 				}
+			}
+		}
+	}
+}
+
+// splitKMaxC bounds the size of C (elements) for which a K ≫ M product is
+// split along K: each extra worker then needs a private m×n partial C.
+const splitKMaxC = 1 << 18
+
+// runSplitK splits K (in whole K blocks) across the workers: the first
+// chunk accumulates into C with the caller's beta, the others into private
+// partial products that are then added to C in chunk order. Each worker
+// streams only its share of A and B, which matters when K is huge and C
+// small (a convolution's weight gradient). The sum order depends on the
+// worker count but not on timing, so a given count is reproducible.
+func (j gemmJob) runSplitK(w int) {
+	kc := j.g.kc
+	nkb := (j.k + kc - 1) / kc
+	chunks := min(w, nkb)
+	per := (nkb + chunks - 1) / chunks * kc
+	chunks = (j.k + per - 1) / per
+	mTiles := (j.m + j.g.mr - 1) / j.g.mr
+	nPanels := (j.n + j.g.nr - 1) / j.g.nr
+	mn := j.m * j.n
+	part := getBuf(&cPool, (chunks-1)*mn)
+	defer cPool.Put(part)
+	parallel.For(chunks, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			sub := j
+			k0 := ch * per
+			sub.k = min(per, j.k-k0)
+			if j.transA {
+				sub.a = j.a[k0*j.lda:]
+			} else {
+				sub.a = j.a[k0:]
+			}
+			if j.directB { // otherwise B is only read packed
+				sub.b = j.b[k0*j.ldb:]
+			}
+			if j.bp != nil {
+				sub.bp = j.bp[k0*j.npad:]
+			}
+			if ch > 0 {
+				sub.c, sub.ldc, sub.beta = (*part)[(ch-1)*mn:][:mn], j.n, 0
+			}
+			sub.run(0, mTiles, 0, nPanels)
+		}
+	})
+	for ch := 1; ch < chunks; ch++ {
+		p := (*part)[(ch-1)*mn:][:mn]
+		for i := 0; i < j.m; i++ {
+			crow := j.c[i*j.ldc:][:j.n]
+			for x, v := range p[i*j.n:][:j.n] {
+				crow[x] += v
 			}
 		}
 	}

@@ -183,13 +183,16 @@ func TestSgemmOverlappingRows(t *testing.T) {
 }
 
 // TestSgemmLargeParallel covers the multi-worker split (M and N), the
-// packed transposed-A path (lda ≥ packAMinLd) and several K blocks.
+// packed transposed-A path (lda ≥ packAMinLd), several K blocks and both
+// loop orders.
 func TestSgemmLargeParallel(t *testing.T) {
 	cases := []gemmCase{
 		{m: 301, n: 70, k: 600, alpha: 1, beta: 0.5},
 		{transA: true, m: 530, n: 33, k: 290, alpha: -1, beta: 0},
 		{transB: true, m: 9, n: 700, k: 400, alpha: 1, beta: 1},
 		{transA: true, transB: true, m: 200, n: 200, k: 257, alpha: 0.5, beta: 0},
+		// K ≫ M (K-outer loop order), like a weight gradient.
+		{transA: true, m: 90, n: 32, k: 1500, alpha: 1, beta: 1},
 	}
 	forEachGemm(t, func(t *testing.T) {
 		r := seededRand(t)
@@ -206,25 +209,41 @@ func TestSgemmLargeParallel(t *testing.T) {
 	})
 }
 
-// TestSgemmDeterministic checks that repeated calls, and calls with one or
-// more workers, give bit-identical results.
+// TestSgemmDeterministic checks that repeated calls give bit-identical
+// results, that splitting by rows or columns gives the same bits as one
+// worker, and that the split-K order (K ≫ M) stays within rounding of it.
 func TestSgemmDeterministic(t *testing.T) {
 	r := seededRand(t)
-	m, n, k := 257, 96, 700
-	a, b := randSlice(r, m*k), randSlice(r, k*n)
-	run := func() []float32 {
-		c := make([]float32, m*n)
-		Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
-		return c
-	}
-	first := run()
-	prev := runtime.GOMAXPROCS(1)
-	single := run()
-	runtime.GOMAXPROCS(prev)
-	again := run()
-	for i := range first {
-		if math.Float32bits(first[i]) != math.Float32bits(again[i]) || math.Float32bits(first[i]) != math.Float32bits(single[i]) {
-			t.Fatalf("C[%d]: %g, %g (rerun), %g (1 worker)", i, first[i], again[i], single[i])
+	for _, sh := range []struct {
+		m, n, k  int
+		sameBits bool
+	}{
+		{m: 257, n: 96, k: 300, sameBits: true}, // split by row tiles
+		{m: 9, n: 700, k: 400, sameBits: true},  // split by column panels
+		{m: 100, n: 40, k: 3000},                // split along K
+	} {
+		m, n, k := sh.m, sh.n, sh.k
+		a, b := randSlice(r, m*k), randSlice(r, k*n)
+		run := func() []float32 {
+			c := make([]float32, m*n)
+			Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+			return c
+		}
+		first := run()
+		again := run()
+		prev := runtime.GOMAXPROCS(1)
+		single := run()
+		runtime.GOMAXPROCS(prev)
+		for i := range first {
+			if math.Float32bits(first[i]) != math.Float32bits(again[i]) {
+				t.Fatalf("%dx%dx%d: C[%d] = %g then %g", m, n, k, i, first[i], again[i])
+			}
+			if sh.sameBits && math.Float32bits(first[i]) != math.Float32bits(single[i]) {
+				t.Fatalf("%dx%dx%d: C[%d] = %g with %d workers, %g with 1", m, n, k, i, first[i], prev, single[i])
+			}
+			if d := math.Abs(float64(first[i] - single[i])); d > 1e-5*math.Sqrt(float64(k)) {
+				t.Fatalf("%dx%dx%d: C[%d] = %g with %d workers, %g with 1", m, n, k, i, first[i], prev, single[i])
+			}
 		}
 	}
 }

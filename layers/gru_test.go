@@ -436,6 +436,7 @@ func BenchmarkGRUJena(b *testing.B) {
 			x := randTensor(rng, -1, 1, 128, 156, 32)
 			dy := randTensor(rng, -1, 1, 128, 32)
 			b.ResetTimer()
+			c0 := cpuSeconds()
 			for range b.N {
 				if _, err := l.Forward(x, true); err != nil {
 					b.Fatal(err)
@@ -444,6 +445,7 @@ func BenchmarkGRUJena(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric((cpuSeconds()-c0)/float64(b.N)*1e3, "cpu-ms/op")
 		})
 		b.Run(c.name+"/forward", func(b *testing.B) {
 			l := GRU(32, c.opts...)
@@ -452,11 +454,13 @@ func BenchmarkGRUJena(b *testing.B) {
 			}
 			x := randTensor(rand.New(rand.NewPCG(2, 2)), -1, 1, 128, 156, 32)
 			b.ResetTimer()
+			c0 := cpuSeconds()
 			for range b.N {
 				if _, err := l.Forward(x, true); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric((cpuSeconds()-c0)/float64(b.N)*1e3, "cpu-ms/op")
 		})
 	}
 }

@@ -163,6 +163,9 @@ func (l *LSTMLayer) backwardRows(lo, hi int) {
 			}
 			for j := range dc {
 				ct := dc[j] + dcp[j]
+				if ct < tinyGrad && ct > -tinyGrad { // see flushTiny
+					ct = 0
+				}
 				dcp[j] = ct * fg[j]
 				di[j] = ct * cg[j]
 				if cp != nil {

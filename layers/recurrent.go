@@ -640,6 +640,24 @@ func (b *rnnBase) addOperandGrads(skip, lo, hi int) {
 			}
 		}
 	}
+	flushTiny(b.dhp.Data[lo*u : hi*u])
+}
+
+// tinyGrad is the magnitude below which a gradient carried back in time is
+// set to zero. Gradients decay geometrically over long sequences; without
+// this they reach subnormal floats, which x86 processes about a hundred
+// times slower, making the backward pass of a 156-step GRU ~10× slower. A
+// contribution below 1e-30 is far beneath float32 resolution of any
+// meaningful gradient sum.
+const tinyGrad = 1e-30
+
+// flushTiny zeroes the entries of x smaller in magnitude than tinyGrad.
+func flushTiny(x []float32) {
+	for i, v := range x {
+		if v < tinyGrad && v > -tinyGrad {
+			x[i] = 0
+		}
+	}
 }
 
 // finishForward returns the layer's output after the time loop.
@@ -813,7 +831,14 @@ func exp32(x float32) float32 {
 // sigmoid32 sets x[i] = 1/(1+e^(−x[i])).
 func sigmoid32(x []float32) {
 	for i, v := range x {
-		v = -min(max(v, -87), 87)
+		// Plain comparisons: the min and max builtins handle NaN and
+		// signed zeros, which costs several instructions here.
+		if v > 87 {
+			v = 87
+		} else if v < -87 {
+			v = -87
+		}
+		v = -v
 		n := int32(v*log2e32+128.5) - 128
 		nf := float32(n)
 		e := expPoly(v-nf*ln2Hi-nf*ln2Lo) * math.Float32frombits(uint32(n+127)<<23)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 )
@@ -19,25 +20,27 @@ import (
 // a damaged file is rebuilt rather than trusted.
 //
 // Layout: magic(8) key(32) payloadLen(8, LE) crc32c(4, LE) payload, where
-// the payload is, for train then test: uvarint n, n label bytes, n uvarint
-// review lengths, then every rank as a uvarint.
+// the payload is, for train then test: uvarint n, n labels as signed
+// varints, n uvarint review lengths, then every rank as a uvarint.
 
 const cacheMagic = "SQIMDB\x00\x01"
 
 // cacheVersion changes whenever the raw encoding or tokenization changes,
 // so that files written by older code are not reused.
-const cacheVersion = "seqconv imdb raw v1\x00"
+const cacheVersion = "seqconv imdb raw v2\x00"
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// cacheKey hashes what the raw splits are derived from.
-func cacheKey(archive, wordIndex string) [32]byte {
+// cacheKey hashes what the raw splits are derived from: the kind of
+// source ("archive" or "npz"), its bytes and the word index.
+func cacheKey(kind, data, wordIndex string) [32]byte {
 	h := sha256.New()
 	io.WriteString(h, cacheVersion)
+	io.WriteString(h, kind+"\x00")
 	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(archive)))
+	binary.LittleEndian.PutUint64(n[:], uint64(len(data)))
 	h.Write(n[:])
-	io.WriteString(h, archive)
+	io.WriteString(h, data)
 	io.WriteString(h, wordIndex)
 	var k [32]byte
 	h.Sum(k[:0])
@@ -53,7 +56,7 @@ func encodeCache(key [32]byte, splits ...*rawSplit) []byte {
 	for _, s := range splits {
 		p = binary.AppendUvarint(p, uint64(s.len()))
 		for _, l := range s.labels {
-			p = append(p, byte(l))
+			p = binary.AppendVarint(p, int64(l))
 		}
 		for i := range s.len() {
 			p = binary.AppendUvarint(p, uint64(s.offs[i+1]-s.offs[i]))
@@ -106,13 +109,14 @@ func decodeSplit(p []byte) (*rawSplit, []byte, error) {
 	}
 	p = p[k:]
 	s := &rawSplit{labels: make([]int32, n), offs: make([]int, n+1)}
-	if uint64(len(p)) < n {
-		return nil, nil, errCache
-	}
 	for i := range s.labels {
-		s.labels[i] = int32(p[i])
+		l, k := binary.Varint(p)
+		if k <= 0 || l < math.MinInt32 || l > math.MaxInt32 {
+			return nil, nil, errCache
+		}
+		s.labels[i] = int32(l)
+		p = p[k:]
 	}
-	p = p[n:]
 	total := 0
 	for i := range int(n) {
 		l, k := binary.Uvarint(p)

@@ -42,17 +42,28 @@ func TestTinyNPZ(t *testing.T) {
 			[][]int32{{7, 9, 10, 11}, {3}, {5, 2}, {1}}, []int32{1, 0, 0, 1},
 			[][]int32{{4, 5, 6}, {}, {}}, []int32{0, 1, 1}}},
 	}
-	for _, file := range []string{"imdb_tiny.npz", "imdb_tiny_compressed.npz", "imdb_tiny_proto2.npz"} {
+	// The second round goes through the cache: written on the first case,
+	// read back by the others.
+	defer func(n int) { minCacheSize = n }(minCacheSize)
+	dir := t.TempDir()
+	for round, file := range []string{"imdb_tiny.npz", "imdb_tiny_compressed.npz", "imdb_tiny_proto2.npz", "imdb_tiny.npz"} {
+		if round == 3 {
+			minCacheSize = 0
+		}
 		for _, c := range cases {
 			c.opts.Path = filepath.Join("testdata", file)
+			c.opts.CacheDir = dir
 			tr, te, err := LoadData(c.opts)
 			if err != nil {
 				t.Fatalf("%s %+v: %v", file, c.opts, err)
 			}
 			got := want{tr.X, tr.Y, te.X, te.Y}
 			if !reflect.DeepEqual(got, c.want) {
-				t.Errorf("%s %+v:\n got %v\nwant %v", file, c.opts, got, c.want)
+				t.Errorf("round %d %+v:\n got %v\nwant %v", round, c.opts, got, c.want)
 			}
+		}
+		if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != map[bool]int{true: 1, false: 0}[round == 3] {
+			t.Errorf("round %d: cache folder holds %v", round, files)
 		}
 	}
 }
@@ -298,6 +309,9 @@ func TestArchiveOrderAndCache(t *testing.T) {
 	v, _ := DefaultVocab()
 	id := func(w string) int32 { r, _ := v.Rank(w); return int32(r) + 3 }
 	dir := t.TempDir()
+	// Cache even this tiny archive.
+	defer func(n int) { minCacheSize = n }(minCacheSize)
+	minCacheSize = 0
 	opts := Options{Path: arch, CacheDir: dir, Seed: None}
 	tr, te, err := LoadData(opts)
 	if err != nil {

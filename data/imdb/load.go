@@ -12,6 +12,7 @@
 package imdb
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -237,19 +238,34 @@ func apply(o resolved, rawTrain, rawTest *rawSplit) (train, test Split) {
 func loadRaw(opts Options) (train, test *rawSplit, err error) {
 	p := opts.Path
 	lower := strings.ToLower(p)
+	isNPZ := strings.HasSuffix(lower, ".npz")
 	switch {
 	case p == "":
-		return loadArchive(opts, datasets.IMDBArchive())
-	case strings.HasSuffix(lower, ".npz"):
-		return loadNPZ(p)
-	case strings.HasSuffix(lower, ".tar.gz") || strings.HasSuffix(lower, ".tgz"):
+		train, test, err = cached(opts, len(datasets.IMDBArchive()), shippedKey, func() (*rawSplit, *rawSplit, error) {
+			return readArchiveWithVocab(datasets.IMDBArchive())
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("imdb: shipped data: %w", err)
+		}
+		return train, test, nil
+	case isNPZ || strings.HasSuffix(lower, ".tar.gz") || strings.HasSuffix(lower, ".tgz"):
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return nil, nil, fmt.Errorf("imdb: %w", err)
 		}
-		train, test, err = loadArchive(opts, string(b))
+		kind := "archive"
+		if isNPZ {
+			kind = "npz"
+		}
+		key := func() [32]byte { return cacheKey(kind, string(b), string(datasets.IMDBWordIndex())) }
+		train, test, err = cached(opts, len(b), key, func() (*rawSplit, *rawSplit, error) {
+			if isNPZ {
+				return parseNPZ(b)
+			}
+			return readArchiveWithVocab(string(b))
+		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", p, err)
+			return nil, nil, fmt.Errorf("imdb: %s: %w", p, err)
 		}
 		return train, test, nil
 	}
@@ -259,85 +275,87 @@ func loadRaw(opts Options) (train, test *rawSplit, err error) {
 // shippedKey is the cache key of the shipped data, which cannot change
 // while the program runs, so it is hashed once.
 var shippedKey = sync.OnceValue(func() [32]byte {
-	return cacheKey(datasets.IMDBArchive(), string(datasets.IMDBWordIndex()))
+	return cacheKey("archive", datasets.IMDBArchive(), string(datasets.IMDBWordIndex()))
 })
 
-// loadArchive tokenizes an aclImdb archive, using and filling the cache.
-func loadArchive(opts Options, archive string) (train, test *rawSplit, err error) {
+func readArchiveWithVocab(archive string) (train, test *rawSplit, err error) {
 	v, err := DefaultVocab()
 	if err != nil {
 		return nil, nil, err
 	}
-	var path string
-	var key [32]byte
-	if !opts.NoCache {
-		dir := opts.CacheDir
-		if dir == "" {
-			if d, err := os.UserCacheDir(); err == nil {
-				dir = filepath.Join(d, "seqconv")
-			}
-		}
-		if dir != "" {
-			if archive == datasets.IMDBArchive() {
-				key = shippedKey()
-			} else {
-				key = cacheKey(archive, string(datasets.IMDBWordIndex()))
-			}
-			path = cachePath(dir, key)
-			if b, err := os.ReadFile(path); err == nil {
-				if train, test, err := decodeCache(b, key); err == nil {
-					return train, test, nil
-				}
-				// A damaged or foreign file: rebuild and overwrite it.
-			}
+	return readArchive(strings.NewReader(archive), v)
+}
+
+// minCacheSize is the source size below which the cache is not used:
+// parsing a small file is as quick as reading its cache entry, and small
+// files (test fixtures, samples) would only litter the cache folder.
+var minCacheSize = 1 << 20
+
+// cached returns the raw splits from the cache file for key, or builds
+// them and writes the file. For a source of fewer than minCacheSize bytes,
+// without a usable cache folder, or with opts.NoCache, it just builds them.
+func cached(opts Options, size int, key func() [32]byte, build func() (*rawSplit, *rawSplit, error)) (train, test *rawSplit, err error) {
+	dir := opts.CacheDir
+	if dir == "" && !opts.NoCache {
+		if d, err := os.UserCacheDir(); err == nil {
+			dir = filepath.Join(d, "seqconv")
 		}
 	}
-	train, test, err = readArchive(strings.NewReader(archive), v)
+	if opts.NoCache || dir == "" || size < minCacheSize {
+		return build()
+	}
+	k := key()
+	path := cachePath(dir, k)
+	if b, err := os.ReadFile(path); err == nil {
+		if train, test, err := decodeCache(b, k); err == nil {
+			return train, test, nil
+		}
+		// A damaged or foreign file: rebuild and overwrite it.
+	}
+	train, test, err = build()
 	if err != nil {
 		return nil, nil, err
 	}
-	if path != "" {
-		// The cache is an optimization: failing to write it is not an error.
-		_ = writeFileAtomic(path, encodeCache(key, train, test))
-	}
+	// The cache is an optimization: failing to write it is not an error.
+	_ = writeFileAtomic(path, encodeCache(k, train, test))
 	return train, test, nil
 }
 
-// loadNPZ reads a Keras imdb.npz: x_train/x_test object arrays of rank
+// parseNPZ reads a Keras imdb.npz: x_train/x_test object arrays of rank
 // lists and y_train/y_test integer labels.
-func loadNPZ(path string) (train, test *rawSplit, err error) {
-	m, err := npz.Open(path)
+func parseNPZ(b []byte) (train, test *rawSplit, err error) {
+	m, err := npz.ReadNPZ(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("imdb: %w", err)
+		return nil, nil, err
 	}
 	var out [2]*rawSplit
 	for s, name := range []string{"train", "test"} {
 		xa, ya := m["x_"+name], m["y_"+name]
 		if xa == nil || ya == nil {
-			return nil, nil, fmt.Errorf("imdb: %s lacks x_%s or y_%s", path, name, name)
+			return nil, nil, fmt.Errorf("lacks x_%s or y_%s", name, name)
 		}
 		x, err := xa.IntLists()
 		if err != nil {
-			return nil, nil, fmt.Errorf("imdb: %s x_%s: %w", path, name, err)
+			return nil, nil, fmt.Errorf("x_%s: %w", name, err)
 		}
 		y64, err := ya.Ints()
 		if err != nil {
-			return nil, nil, fmt.Errorf("imdb: %s y_%s: %w", path, name, err)
+			return nil, nil, fmt.Errorf("y_%s: %w", name, err)
 		}
 		if len(x) != len(y64) {
-			return nil, nil, fmt.Errorf("imdb: %s has %d x_%s and %d y_%s", path, len(x), name, len(y64), name)
+			return nil, nil, fmt.Errorf("%d x_%s but %d y_%s", len(x), name, len(y64), name)
 		}
 		y := make([]int32, len(y64))
 		for i, v := range y64 {
 			if v < math.MinInt32 || v > math.MaxInt32 {
-				return nil, nil, fmt.Errorf("imdb: %s y_%s[%d] = %d does not fit int32", path, name, i, v)
+				return nil, nil, fmt.Errorf("y_%s[%d] = %d does not fit int32", name, i, v)
 			}
 			y[i] = int32(v)
 		}
 		for i, r := range x {
 			for _, w := range r {
 				if w < 0 || w > math.MaxInt32/2 {
-					return nil, nil, fmt.Errorf("imdb: %s x_%s[%d] holds id %d, want a non-negative rank", path, name, i, w)
+					return nil, nil, fmt.Errorf("x_%s[%d] holds id %d, want a non-negative rank", name, i, w)
 				}
 			}
 		}

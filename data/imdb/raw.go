@@ -127,7 +127,7 @@ func readArchive(r io.Reader, v *Vocab) (train, test *rawSplit, err error) {
 		return nil, nil, readErr
 	}
 	if dup != "" {
-		return nil, nil, fmt.Errorf("imdb: archive holds %s twice", dup)
+		return nil, nil, fmt.Errorf("archive holds %s twice", dup)
 	}
 	var out [2]*rawSplit
 	for s, name := range []string{"train", "test"} {
@@ -140,7 +140,7 @@ func readArchive(r io.Reader, v *Vocab) (train, test *rawSplit, err error) {
 			}
 		}
 		if len(reviews) == 0 {
-			return nil, nil, fmt.Errorf("imdb: archive has no %s/pos or %s/neg reviews", name, name)
+			return nil, nil, fmt.Errorf("archive has no %s/pos or %s/neg reviews", name, name)
 		}
 		out[s] = newRawSplit(reviews, labels)
 	}
@@ -151,7 +151,7 @@ func readArchive(r io.Reader, v *Vocab) (train, test *rawSplit, err error) {
 func scanArchive(r io.Reader, files chan<- *reviewFile) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
-		return fmt.Errorf("imdb: archive: %w", err)
+		return fmt.Errorf("archive: %w", err)
 	}
 	tr := tar.NewReader(zr)
 	for {
@@ -160,7 +160,7 @@ func scanArchive(r io.Reader, files chan<- *reviewFile) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("imdb: archive: %w", err)
+			return fmt.Errorf("archive: %w", err)
 		}
 		if h.Typeflag != tar.TypeReg {
 			continue
@@ -170,11 +170,11 @@ func scanArchive(r io.Reader, files chan<- *reviewFile) error {
 			continue
 		}
 		if h.Size > maxReviewBytes {
-			return fmt.Errorf("imdb: archive member %s is %d bytes, more than a review can be", h.Name, h.Size)
+			return fmt.Errorf("archive member %s is %d bytes, more than a review can be", h.Name, h.Size)
 		}
 		text := make([]byte, h.Size)
 		if _, err := io.ReadFull(tr, text); err != nil {
-			return fmt.Errorf("imdb: archive member %s: %w", h.Name, err)
+			return fmt.Errorf("archive member %s: %w", h.Name, err)
 		}
 		files <- &reviewFile{split: split, pos: pos, name: base, text: text}
 	}

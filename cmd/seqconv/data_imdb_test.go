@@ -8,13 +8,29 @@ import (
 
 // runIMDB runs "seqconv data imdb" with all flags given explicitly, since
 // cobra keeps flag values between executions in one process.
-func runIMDB(t *testing.T, numWords, split, index string) (string, error) {
+func runIMDB(t *testing.T, numWords, split, index string, path ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
 	rootCmd.SetOut(&out)
-	rootCmd.SetArgs([]string{"data", "imdb", "--num-words", numWords, "--split", split, "--index", index})
+	rootCmd.SetArgs([]string{"data", "imdb", "--num-words", numWords, "--split", split, "--index", index, "--path", strings.Join(path, "")})
 	err := rootCmd.Execute()
 	return out.String(), err
+}
+
+func TestDataIMDBFromNPZ(t *testing.T) {
+	out, err := runIMDB(t, "20", "test", "2", "../../data/imdb/testdata/imdb_tiny.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Values from data/imdb's tiny fixture (see its TestTinyNPZ).
+	for _, want := range []string{"train        4        2        2", "test[2]: label 1 (positive), 5 ids", "ids:  [1 2 2 2 2]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := runIMDB(t, "20", "test", "0", "nope.csv"); err == nil || !strings.Contains(err.Error(), "nope.csv") {
+		t.Errorf("bad --path: err = %v", err)
+	}
 }
 
 func TestDataIMDB(t *testing.T) {

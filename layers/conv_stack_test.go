@@ -173,9 +173,10 @@ func BenchmarkIMDBStep(b *testing.B) {
 }
 
 // TestParallelMatchesSerial runs batches large enough for the layers'
-// parallel loops with one worker and with several: the results must be
-// bit-identical (each worker owns whole samples, taps or id ranges, so the
-// arithmetic order does not change), and `go test -race` checks the split.
+// parallel loops with one worker and with several, and `go test -race`
+// checks the split. The layers' own loops give each worker whole samples,
+// taps or id ranges, so they do not change the arithmetic order; the GEMM
+// kernel may split long sums across workers, hence the float32 tolerance.
 func TestParallelMatchesSerial(t *testing.T) {
 	run := func(procs int) [][]float32 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
@@ -227,6 +228,6 @@ func TestParallelMatchesSerial(t *testing.T) {
 	}
 	one, many := run(1), run(4)
 	for i := range one {
-		assertClose(t, fmt.Sprintf("tensor %d", i), many[i], one[i], 0)
+		assertClose(t, fmt.Sprintf("tensor %d", i), many[i], one[i], 1e-5)
 	}
 }

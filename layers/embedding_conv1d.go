@@ -39,7 +39,9 @@ type EmbeddingConv1DLayer struct {
 	wcat, p, g, dwcat      *tensor.Tensor
 	y, dz, dx              *tensor.Tensor
 	dzData                 []float32
-	fwd, scat              func(lo, hi int)
+	rev                    bool // contiguous taps: blocks in reverse tap order
+	parts                  int  // id ranges of the reverse-order scatter
+	fwd, scat, scatIDs     func(lo, hi int)
 }
 
 // FuseEmbeddingConv1D returns a layer computing conv(emb(ids)). The two
@@ -49,7 +51,7 @@ func FuseEmbeddingConv1D(emb *EmbeddingLayer, conv *Conv1DLayer) *EmbeddingConv1
 	for _, p := range []**tensor.Tensor{&l.wcat, &l.p, &l.g, &l.dwcat, &l.y, &l.dz, &l.dx} {
 		*p = &tensor.Tensor{}
 	}
-	l.fwd, l.scat = l.forwardRange, l.scatterRange
+	l.fwd, l.scat, l.scatIDs = l.forwardRange, l.scatterRange, l.scatterIDRange
 	return l
 }
 
@@ -132,12 +134,13 @@ func (l *EmbeddingConv1DLayer) Forward(x *tensor.Tensor, training bool) (*tensor
 	}
 	l.batch, l.tIn, l.tOut, l.padL = b, t, tOut, padL
 	k, ch, f, v := c.kernelSize, c.ch, c.filters, l.emb.inputDim
-	// wcat[ci][j·f + g] = kernel[j][ci][g].
+	// wcat[ci][blk(j)·f + g] = kernel[j][ci][g].
+	l.rev = c.strides == 1 && c.dilation == 1
 	w := c.kernel.Value.Data
 	l.wcat.Resize(ch, k*f)
 	for j := 0; j < k; j++ {
 		for ci := 0; ci < ch; ci++ {
-			copy(l.wcat.Data[ci*k*f+j*f:][:f], w[(j*ch+ci)*f:][:f])
+			copy(l.wcat.Data[ci*k*f+l.blk(j)*f:][:f], w[(j*ch+ci)*f:][:f])
 		}
 	}
 	l.p.Resize(v, k*f)
@@ -145,6 +148,28 @@ func (l *EmbeddingConv1DLayer) Forward(x *tensor.Tensor, training bool) (*tensor
 	l.y.Resize(b, tOut, f)
 	parallel.For(b, max(1, 4096/(tOut*f)), l.fwd)
 	return l.y, nil
+}
+
+// blk returns the column block of P, G and wcat that holds tap j. Without
+// stride or dilation the blocks are in reverse tap order: input step q then
+// feeds output steps q−k+1 … q through blocks 0 … k−1, so one input step's
+// whole contribution is a single contiguous row segment of P added to a
+// contiguous run of output rows (one Axpy of up to k·filters values instead
+// of k small ones), and the same holds for the scatter of dz into G.
+func (l *EmbeddingConv1DLayer) blk(j int) int {
+	if l.rev {
+		return l.conv.kernelSize - 1 - j
+	}
+	return j
+}
+
+// outRange returns the output steps [oLo, oHi] that input step tIn feeds
+// in the reverse-order layout, and the block of oLo; ok is false if none.
+func (l *EmbeddingConv1DLayer) outRange(tIn int) (oLo, oHi, b0 int, ok bool) {
+	k := l.conv.kernelSize
+	q := tIn + l.padL
+	oLo, oHi = max(0, q-k+1), min(q, l.tOut-1)
+	return oLo, oHi, oLo + k - 1 - q, oLo <= oHi
 }
 
 // forwardRange sums the taps' rows of P for samples [lo, hi) and applies
@@ -163,6 +188,20 @@ func (l *EmbeddingConv1DLayer) forwardRange(lo, hi int) {
 			} else {
 				clear(row)
 			}
+		}
+		if l.rev {
+			for ti := 0; ti < t; ti++ {
+				if oLo, oHi, b0, ok := l.outRange(ti); ok {
+					n := (oHi - oLo + 1) * f
+					id := int(ids[s*t+ti])
+					kernels.Axpy(1, p[id*kf+b0*f:][:n], ys[oLo*f:][:n])
+				}
+			}
+			c.act.apply(ys, ys, f)
+			continue
+		}
+		for o := 0; o < tOut; o++ {
+			row := ys[o*f : (o+1)*f]
 			for j := 0; j < k; j++ {
 				if ti := o*c.strides + j*c.dilation - l.padL; ti >= 0 && ti < t {
 					id := int(ids[s*t+ti])
@@ -188,6 +227,28 @@ func (l *EmbeddingConv1DLayer) scatterRange(lo, hi int) {
 					id := int(ids[s*t+ti])
 					kernels.Axpy(1, l.dzData[(s*tOut+o)*f:][:f], g[id*kf+j*f:][:f])
 				}
+			}
+		}
+	}
+}
+
+// scatterIDRange is the reverse-order scatter for the ids in partition
+// range [lo, hi) of l.parts equal id ranges: one Axpy per input step.
+func (l *EmbeddingConv1DLayer) scatterIDRange(lo, hi int) {
+	c := l.conv
+	f, t, tOut, v := c.filters, l.tIn, l.tOut, l.emb.inputDim
+	kf := c.kernelSize * f
+	idLo, idHi := int32(lo*v/l.parts), int32(hi*v/l.parts)
+	ids, g := l.emb.ids, l.g.Data
+	for s := 0; s < l.batch; s++ {
+		dzs := l.dzData[s*tOut*f : (s+1)*tOut*f]
+		for ti, id := range ids[s*t : (s+1)*t] {
+			if id < idLo || id >= idHi {
+				continue
+			}
+			if oLo, oHi, b0, ok := l.outRange(ti); ok {
+				n := (oHi - oLo + 1) * f
+				kernels.Axpy(1, dzs[oLo*f:][:n], g[int(id)*kf+b0*f:][:n])
 			}
 		}
 	}
@@ -222,7 +283,12 @@ func (l *EmbeddingConv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor
 	l.g.Resize(v, kf)
 	clear(l.g.Data)
 	l.dzData = dz
-	parallel.For(k, 1, l.scat)
+	if l.rev {
+		l.parts = parallel.Workers()
+		parallel.For(l.parts, 1, l.scatIDs)
+	} else {
+		parallel.For(k, 1, l.scat)
+	}
 	l.dzData = nil
 	e := l.emb.emb
 	// ∂kernel (as wcat's layout) = embeddingsᵀ · G, then back to [k, ch, f].
@@ -231,7 +297,7 @@ func (l *EmbeddingConv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor
 	dw := c.kernel.Grad.Data
 	for j := 0; j < k; j++ {
 		for ci := 0; ci < ch; ci++ {
-			copy(dw[(j*ch+ci)*f:][:f], l.dwcat.Data[ci*kf+j*f:][:f])
+			copy(dw[(j*ch+ci)*f:][:f], l.dwcat.Data[ci*kf+l.blk(j)*f:][:f])
 		}
 	}
 	// ∂embeddings = G · wcatᵀ, every row (unused ids get zero rows).

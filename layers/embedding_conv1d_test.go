@@ -173,3 +173,31 @@ func BenchmarkIMDBStepFused(b *testing.B) {
 		}
 	}
 }
+
+// benchPair times Forward+Backward of Embedding(10000,128)+Conv1D(32,7,relu)
+// on a (128, 500) batch, fused (mode 1) or as two layers (mode 2).
+func benchPair(b *testing.B, mode int) {
+	l := FuseEmbeddingConv1D(Embedding(10000, 128, WithInputLength(500)), Conv1D(32, 7, WithActivation("relu")))
+	l.mode = mode
+	if err := l.Build([]int{-1}, rand.New(rand.NewPCG(1, 1))); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	x := tensor.New(128, 500)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.IntN(10000))
+	}
+	dy := randTensor(rng, -1, 1, 128, 494, 32)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := l.Forward(x, true); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.Backward(dy, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEmbeddingConv1DIMDBFused(b *testing.B)   { benchPair(b, 1) }
+func BenchmarkEmbeddingConv1DIMDBUnfused(b *testing.B) { benchPair(b, 2) }

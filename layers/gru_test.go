@@ -390,18 +390,24 @@ func TestRecurrentConfigRoundTrip(t *testing.T) {
 
 // TestGRUAllocs checks that steady-state training steps do not allocate.
 func TestGRUAllocs(t *testing.T) {
+	const u, f, batch, steps = 32, 32, 4, 6
 	// The layer's own code must not allocate; if the GEMM kernel itself
-	// allocates, the layer cannot be judged this way.
-	a, c := make([]float32, 4*8), make([]float32, 4*24)
-	w := make([]float32, 8*24)
-	if n := testing.AllocsPerRun(5, func() { kernels.Sgemm(false, false, 4, 24, 8, 1, a, 8, w, 24, 0, c, 24) }); n != 0 {
+	// allocates at these shapes, the layer cannot be judged this way.
+	a, c := make([]float32, batch*steps*f), make([]float32, batch*steps*3*u)
+	w := make([]float32, f*3*u)
+	if n := testing.AllocsPerRun(5, func() {
+		kernels.Sgemm(false, false, batch*steps, 3*u, f, 1, a, f, w, 3*u, 0, c, 3*u)
+		kernels.Sgemm(false, false, batch, u, u, 1, a, f, w, 3*u, 0, c, 3*u)
+		kernels.Sgemm(true, false, f, 3*u, batch*steps, 1, a, f, c, 3*u, 0, w, 3*u)
+		kernels.Sgemm(false, true, batch*steps, f, 3*u, 1, c, 3*u, w, 3*u, 0, a, f)
+	}); n != 0 {
 		t.Skipf("kernels.Sgemm allocates %v times per call", n)
 	}
 	for _, opts := range [][]Option{nil, {WithDropout(0.1), WithRecurrentDropout(0.5)}, {WithResetAfter(false)}} {
-		l := GRU(8, opts...)
-		buildRNN(t, l, -1, 4)
-		x := randTensor(rand.New(rand.NewPCG(1, 1)), -1, 1, 4, 6, 4)
-		dy := tensor.New(4, 8)
+		l := GRU(u, opts...)
+		buildRNN(t, l, -1, f)
+		x := randTensor(rand.New(rand.NewPCG(1, 1)), -1, 1, batch, steps, f)
+		dy := tensor.New(batch, u)
 		step := func() {
 			if _, err := l.Forward(x, true); err != nil {
 				t.Fatal(err)

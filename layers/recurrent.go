@@ -678,11 +678,17 @@ func (b *rnnBase) beginBackward(dy *tensor.Tensor) error {
 	if b.x == nil {
 		return fmt.Errorf("%s %q: Backward before Forward", b.class, b.name)
 	}
-	want := []int{b.batch, b.units}
-	if b.returnSeq {
-		want = []int{b.batch, b.steps, b.units}
+	var ok bool
+	if dy != nil && b.returnSeq {
+		ok = len(dy.Shape) == 3 && dy.Shape[0] == b.batch && dy.Shape[1] == b.steps && dy.Shape[2] == b.units
+	} else if dy != nil {
+		ok = len(dy.Shape) == 2 && dy.Shape[0] == b.batch && dy.Shape[1] == b.units
 	}
-	if dy == nil || !tensor.SameShape(dy.Shape, want) {
+	if !ok { // the want slice is built here only: it would escape
+		want := []int{b.batch, b.units}
+		if b.returnSeq {
+			want = []int{b.batch, b.steps, b.units}
+		}
 		return fmt.Errorf("%s %q: gradient shape %v, want %v", b.class, b.name, rnnShapeOf(dy), want)
 	}
 	B, T, GU := b.batch, b.steps, b.gates*b.units

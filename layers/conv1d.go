@@ -44,6 +44,8 @@ type Conv1DLayer struct {
 	dx                      *tensor.Tensor
 	dyData                  []float32 // dy during Backward, for backwardPrelude
 	fwdEpilogue, bwdPrelude func(lo, hi int)
+	genForward, genDx       func(lo, hi int)
+	dxBuf                   []float32 // dx target of generalDxRange
 }
 
 // Conv1D returns a 1D convolution layer with the given number of filters
@@ -58,6 +60,7 @@ func Conv1D(filters, kernelSize int, opts ...Option) *Conv1DLayer {
 	// Method values made once so that parallel loops allocate nothing.
 	l.fwdEpilogue = l.forwardEpilogue
 	l.bwdPrelude = l.backwardPrelude
+	l.genForward, l.genDx = l.generalForwardRange, l.generalDxRange
 	return l
 }
 
@@ -184,8 +187,16 @@ func (l *Conv1DLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) 
 		parallel.For(b, max(1, 16384/(tOut*f)), l.fwdEpilogue)
 		return l.y, nil
 	}
+	parallel.For(b, max(1, 16384/(tOut*f*k)), l.genForward)
+	return l.y, nil
+}
+
+// generalForwardRange is the strided/dilated forward pass for samples
+// [lo, hi): one GEMM per tap, rows of x read every stride·C values.
+func (l *Conv1DLayer) generalForwardRange(lo, hi int) {
+	c, f, tOut, w := l.ch, l.filters, l.tOut, l.kernel.Value.Data
 	taps, tapW := l.taps()
-	for s := 0; s < b; s++ {
+	for s := lo; s < hi; s++ {
 		xs := l.src[s*l.tp*c:]
 		ys := l.y.Data[s*tOut*f : (s+1)*tOut*f]
 		for j := 0; j < taps; j++ {
@@ -200,7 +211,22 @@ func (l *Conv1DLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) 
 		}
 		l.act.apply(ys, ys, f)
 	}
-	return l.y, nil
+}
+
+// generalDxRange is the strided/dilated input gradient for samples
+// [lo, hi) into the (padded) buffer l.dxBuf, which must be zeroed: one GEMM
+// per kernel position; rows t·stride + j·dilation of dx receive
+// dz[t]·kernel[j]ᵀ, distinct rows for a fixed j.
+func (l *Conv1DLayer) generalDxRange(lo, hi int) {
+	c, f, k, tOut, w := l.ch, l.filters, l.kernelSize, l.tOut, l.kernel.Value.Data
+	for s := lo; s < hi; s++ {
+		dzs := l.dz.Data[s*tOut*f : (s+1)*tOut*f]
+		dxs := l.dxBuf[s*l.tp*c : (s+1)*l.tp*c]
+		clear(dxs)
+		for j := 0; j < k; j++ {
+			kernels.Sgemm(false, true, tOut, c, f, 1, dzs, f, w[j*c*f:], f, 1, dxs[j*l.dilation*c:], l.strides*c)
+		}
+	}
 }
 
 // taps returns how the general path splits the kernel: without dilation a
@@ -312,16 +338,9 @@ func (l *Conv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, 
 			out = l.dxp
 		}
 		out.Resize(b*l.tp, c)
-		clear(out.Data)
-		for s := 0; s < b; s++ {
-			dzs := l.dz.Data[s*tOut*f : (s+1)*tOut*f]
-			dxs := out.Data[s*l.tp*c : (s+1)*l.tp*c]
-			// One GEMM per kernel position: rows t·stride + j·dilation of
-			// dx receive dz[t]·kernel[j]ᵀ; for a fixed j they are distinct.
-			for j := 0; j < k; j++ {
-				kernels.Sgemm(false, true, tOut, c, f, 1, dzs, f, w[j*c*f:], f, 1, dxs[j*l.dilation*c:], l.strides*c)
-			}
-		}
+		l.dxBuf = out.Data
+		parallel.For(b, max(1, 16384/(tOut*c*k)), l.genDx)
+		l.dxBuf = nil
 		dxp = out.Data
 	}
 	l.dx.Resize(b, l.tIn, c)

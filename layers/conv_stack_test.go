@@ -186,7 +186,8 @@ func TestParallelMatchesSerial(t *testing.T) {
 			FuseEmbeddingConv1D(emb, conv),
 			MaxPooling1D(2),
 			AveragePooling1D(2, WithStrides(1), WithPadding("same")),
-			Conv1D(32, 3, WithActivation("tanh")),
+			Conv1D(32, 3, WithStrides(2), WithActivation("relu")),
+			Conv1D(32, 3, WithDilationRate(2), WithActivation("tanh")),
 			GlobalMaxPooling1D(),
 			Dense(2),
 		}}

@@ -13,7 +13,7 @@ func init() {
 		gemmImpls = append(gemmImpls, &gemmImpl{
 			name: "avx512", mr: 14, nr: 32,
 			row: sgemmKernelAvx512Row, col: sgemmKernelAvx512Col,
-			kc: 256, mc: 14 * 16,
+			kc: 256, mc: 14 * 8,
 		})
 	}
 	if hasAVX2 {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -275,3 +276,51 @@ func TestSoftmaxSparse(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecode: no byte string makes decode panic, and an accepted file
+// gives a model that predicts. The checksum is fixed up so that mutations
+// reach the header; headers with numbers of 5 or more digits are skipped,
+// since a well-formed file may legitimately ask for layers that large and
+// building them would only measure the allocator.
+func FuzzDecode(f *testing.F) {
+	m := NewSequential(layers.Dense(3, layers.WithInputShape(2)), layers.Dense(1))
+	if err := m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{Momentum: 0.5}), losses.MeanAbsoluteError{}, metrics.NewMAE()); err != nil {
+		f.Fatal(err)
+	}
+	x, y := separable(4, 1)
+	if _, err := m.TrainOnBatch(x, y); err != nil {
+		f.Fatal(err)
+	}
+	good, err := m.encode()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if bigNumber.Match(data) {
+			return
+		}
+		// Let mutations of the header through the checksum test.
+		if len(data) > prefixLen+4 {
+			data = append([]byte(nil), data...)
+			binary.LittleEndian.PutUint32(data[len(data)-4:], crc32.ChecksumIEEE(data[:len(data)-4]))
+		}
+		got, err := decode(data)
+		if err != nil {
+			return
+		}
+		if got.Built() {
+			in := tensor.New(append([]int{1}, got.InputShape()...)...)
+			for i, d := range in.Shape {
+				if d < 0 || d > 64 {
+					return
+				}
+				in.Shape[i] = d
+			}
+			_, _ = got.Predict(context.Background(), in, 1)
+		}
+	})
+}
+
+var bigNumber = regexp.MustCompile(`[0-9]{5}`)

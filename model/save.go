@@ -211,7 +211,9 @@ func writeAtomic(path string, data []byte) (err error) {
 // compile configuration and optimizer state, so that Fit continues exactly
 // where the saved model stopped. Errors name the file and what is wrong
 // (not a seqconv model, a newer format version, truncation, checksum
-// mismatch, an unknown layer).
+// mismatch, an unknown layer). The checksum detects damage, not tampering:
+// the layer sizes of a well-formed file are trusted, so a crafted file can
+// ask for large allocations.
 func Load(path string) (*Sequential, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -8,12 +8,16 @@ package imdb
 type wordTable struct {
 	slots []tableSlot
 	mask  uint32
-	words []string // words[rank]
+	arena []byte // every word's bytes, back to back
 }
 
+// tableSlot locates one word in the arena; a slot holds everything a probe
+// needs, so a miss costs one memory access.
 type tableSlot struct {
 	hash uint32
 	rank int32 // 0: empty
+	off  uint32
+	n    uint32
 }
 
 const (
@@ -34,14 +38,15 @@ func newWordTable(words []string) *wordTable {
 	for size < uint32(len(words))*3 {
 		size <<= 1
 	}
-	t := &wordTable{slots: make([]tableSlot, size), mask: size - 1, words: words}
+	t := &wordTable{slots: make([]tableSlot, size), mask: size - 1}
 	for r := 1; r < len(words); r++ {
 		h := fnv(words[r])
 		i := h & t.mask
 		for t.slots[i].rank != 0 {
 			i = (i + 1) & t.mask
 		}
-		t.slots[i] = tableSlot{hash: h, rank: int32(r)}
+		t.slots[i] = tableSlot{hash: h, rank: int32(r), off: uint32(len(t.arena)), n: uint32(len(words[r]))}
+		t.arena = append(t.arena, words[r]...)
 	}
 	return t
 }
@@ -53,7 +58,7 @@ func (t *wordTable) lookup(w []byte, h uint32) int32 {
 		if s.rank == 0 {
 			return 0
 		}
-		if s.hash == h && t.words[s.rank] == string(w) {
+		if s.hash == h && int(s.n) == len(w) && string(t.arena[s.off:s.off+s.n]) == string(w) {
 			return s.rank
 		}
 	}

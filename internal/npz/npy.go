@@ -25,6 +25,11 @@ const maxHeaderLen = 1 << 20
 // corrupt shape cannot make a reader allocate without limit.
 const maxElements = 1 << 36
 
+// maxDataBytes bounds the bytes read for one array's data or pickle, so a
+// compressed .npz member that inflates without end fails instead of
+// exhausting memory. Keras's largest text dataset is about 100 MB.
+const maxDataBytes = 4 << 30
+
 // Array is one array read from a .npy file or .npz member.
 type Array struct {
 	// Descr is numpy's dtype string, such as "<i8", "|u1" or "|O".
@@ -113,6 +118,9 @@ func ReadNPY(r io.Reader) (*Array, error) {
 	// size up front.
 	var buf bytes.Buffer
 	want := int64(n) * int64(size)
+	if want > maxDataBytes {
+		return nil, fmt.Errorf("npy: shape %v of %s needs %d bytes, more than the %d this reader accepts", a.Shape, a.Descr, want, int64(maxDataBytes))
+	}
 	got, err := io.CopyN(&buf, br, want)
 	if err != nil {
 		return nil, fmt.Errorf("npy: data ends after %d of %d bytes for shape %v dtype %s", got, want, a.Shape, a.Descr)

@@ -128,6 +128,7 @@ func TestMalformed(t *testing.T) {
 		"structured":    {hdr("{'descr': [('a', '<i4')], 'fortran_order': False, 'shape': (1,), }"), "structured"},
 		"missing shape": {hdr("{'descr': '<i4', 'fortran_order': False}"), "missing"},
 		"huge shape":    {hdr("{'descr': '<i4', 'fortran_order': False, 'shape': (1000000000, 1000000000), }"), "more than"},
+		"huge data":     {hdr("{'descr': '<i8', 'fortran_order': False, 'shape': (1000000000,), }"), "needs 8000000000 bytes"},
 		"complex dtype": {hdr("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }"), "unsupported dtype"},
 		"unknown key":   {hdr("{'descr': '<i4', 'order': False, 'shape': (1,), }"), "unknown key"},
 		"evil global":   {append(hdr("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }"), []byte("\x80\x02cos\nsystem\nq\x00.")...), "os.system"},

@@ -152,9 +152,12 @@ func unpickleArray(r io.Reader) (objs []any, shape []int, err error) {
 			objs, shape, err = nil, nil, fmt.Errorf("npy: malformed pickle: %v", p)
 		}
 	}()
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxDataBytes+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("npy: reading pickled object array: %w", err)
+	}
+	if len(data) > maxDataBytes {
+		return nil, nil, fmt.Errorf("npy: pickled object array exceeds %d bytes", int64(maxDataBytes))
 	}
 	if _, err := prescanPickle(data); err != nil {
 		return nil, nil, fmt.Errorf("npy: unpickling object array: %w", err)

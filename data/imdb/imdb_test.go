@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -251,7 +252,7 @@ func TestEncodeMatchesDataset(t *testing.T) {
 	}
 	for s := range names {
 		for l := range names[s] {
-			sortStrings(names[s][l])
+			slices.Sort(names[s][l])
 		}
 	}
 	v, _ := DefaultVocab()

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -134,7 +136,8 @@ func readArchive(r io.Reader, v *Vocab) (train, test *rawSplit, err error) {
 		var reviews [][]int32
 		var labels []int32
 		for _, l := range []int{1, 0} { // pos first, then neg
-			for _, n := range sortedNames(byName[s][l]) {
+			// Bytewise order, as Python's sorted() orders the names.
+			for _, n := range slices.Sorted(maps.Keys(byName[s][l])) {
 				reviews = append(reviews, byName[s][l][n])
 				labels = append(labels, int32(l))
 			}

@@ -3,7 +3,6 @@ package imdb
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -216,18 +215,3 @@ func (v *Vocab) MostFrequent(n int) []string {
 	n = min(max(n, 0), len(v.words)-1)
 	return append([]string(nil), v.words[1:1+n]...)
 }
-
-// sortedNames returns the names of m sorted bytewise, Python's order for
-// str, which is how the pos and neg files are ordered.
-func sortedNames[T any](m map[string]T) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sortStrings(names)
-	return names
-}
-
-// sortStrings sorts bytewise, the order of Python's sorted() on the
-// file names.
-func sortStrings(s []string) { sort.Strings(s) }

@@ -391,49 +391,50 @@ func packA(transA bool, h, mr, kb int, a []float32, lda, i0, p0 int, dst []float
 	}
 }
 
-// goKernel is the portable micro-kernel (4×16) used when no assembly path
-// is available; it also serves as a check of the driver in tests.
+// goKernel is the portable micro-kernel (4×4, sixteen scalar accumulators
+// the compiler keeps in registers) used when no assembly path is available.
 func goKernel(rowA bool) microKernel {
-	const mr, nr = 4, 16
 	return func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32) {
-		var acc [mr][nr]float32
-		na := (k-1)*lda + mr
+		// A's element (i, p) is at ai[i] + p·ap.
+		ap, ai := lda, [4]int{0, 1, 2, 3}
+		na := (k-1)*lda + 4
 		if rowA {
-			na = (mr-1)*lda + k
+			ap, ai = 1, [4]int{0, lda, 2 * lda, 3 * lda}
+			na = 3*lda + k
 		}
 		as := unsafe.Slice(a, na)
-		bs := unsafe.Slice(b, (k-1)*ldb+nr)
+		bs := unsafe.Slice(b, (k-1)*ldb+4)
+		var c00, c01, c02, c03, c10, c11, c12, c13 float32
+		var c20, c21, c22, c23, c30, c31, c32, c33 float32
 		for p := 0; p < k; p++ {
-			brow := (*[nr]float32)(bs[p*ldb:])
-			for i := 0; i < mr; i++ {
-				var av float32
-				if rowA {
-					av = as[i*lda+p]
-				} else {
-					av = as[p*lda+i]
-				}
-				r := &acc[i]
-				for x := range r {
-					r[x] += av * brow[x]
-				}
-			}
+			br := bs[p*ldb : p*ldb+4 : p*ldb+4]
+			b0, b1, b2, b3 := br[0], br[1], br[2], br[3]
+			o := p * ap
+			a0, a1, a2, a3 := as[o+ai[0]], as[o+ai[1]], as[o+ai[2]], as[o+ai[3]]
+			c00, c01, c02, c03 = c00+a0*b0, c01+a0*b1, c02+a0*b2, c03+a0*b3
+			c10, c11, c12, c13 = c10+a1*b0, c11+a1*b1, c12+a1*b2, c13+a1*b3
+			c20, c21, c22, c23 = c20+a2*b0, c21+a2*b1, c22+a2*b2, c23+a2*b3
+			c30, c31, c32, c33 = c30+a3*b0, c31+a3*b1, c32+a3*b2, c33+a3*b3
 		}
-		cs := unsafe.Slice(c, (mr-1)*ldc+nr)
-		zero := beta == 0
-		for i := 0; i < mr; i++ {
-			row := (*[nr]float32)(cs[i*ldc:])
-			for x := range row {
-				if zero {
-					row[x] = alpha * acc[i][x]
+		acc := [4][4]float32{
+			{c00, c01, c02, c03}, {c10, c11, c12, c13},
+			{c20, c21, c22, c23}, {c30, c31, c32, c33},
+		}
+		cs := unsafe.Slice(c, 3*ldc+4)
+		for i := range acc {
+			row := cs[i*ldc : i*ldc+4]
+			for x, v := range acc[i] {
+				if beta == 0 {
+					row[x] = alpha * v
 				} else {
-					row[x] = alpha*acc[i][x] + beta*row[x]
+					row[x] = alpha*v + beta*row[x]
 				}
 			}
 		}
 	}
 }
 
-var goGemm = &gemmImpl{name: "go", mr: 4, nr: 16, row: goKernel(true), col: goKernel(false), kc: 256, mc: 64}
+var goGemm = &gemmImpl{name: "go", mr: 4, nr: 4, row: goKernel(true), col: goKernel(false), kc: 256, mc: 64}
 
 // useGemm selects the SGEMM path by name and reports whether it exists.
 func useGemm(name string) bool {

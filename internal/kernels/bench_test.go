@@ -144,6 +144,18 @@ func BenchmarkElementwise(b *testing.B) {
 			}
 			b.SetBytes(8 * n)
 		})
+		b.Run("Sigmoid/"+name, func(b *testing.B) {
+			for b.Loop() {
+				Sigmoid(y, x)
+			}
+			b.SetBytes(8 * n)
+		})
+		b.Run("Tanh/"+name, func(b *testing.B) {
+			for b.Loop() {
+				Tanh(y, x)
+			}
+			b.SetBytes(8 * n)
+		})
 		hasAVX2 = saved
 	}
 }

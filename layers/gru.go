@@ -30,7 +30,7 @@ type GRULayer struct {
 	rnnBase
 	resetAfter bool
 	biasRec    []float32     // reset_after: bias row 1, or zeros without bias
-	rh         tensor.Tensor // reset_after: (B, T, u) h·Uh + b′h of every step
+	rh         tensor.Tensor // reset_after: (T, B, u) h·Uh + b′h of every step
 
 	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
 }
@@ -105,7 +105,7 @@ func (l *GRULayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, err
 		l.setBlocks([]int{0, 0, 1})
 	}
 	if l.resetAfter {
-		l.rh.Resize(l.batch, l.steps, l.units)
+		l.rh.Resize(l.steps, l.batch, l.units)
 	}
 	l.forEachRows(l.fwdRows)
 	return l.finishForward(), nil
@@ -157,7 +157,7 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 			l.recGemm(t, 0, 2, lo, hi)
 		}
 		for i := lo; i < hi; i++ {
-			g := l.pre.Data[(i*T+t)*3*u : (i*T+t+1)*3*u]
+			g := l.pre.Data[(t*B+i)*3*u : (t*B+i+1)*3*u]
 			s := l.s.Data[i*3*u : (i+1)*3*u]
 			zr, sz := g[:2*u], s[:2*u]
 			if l.resetAfter {
@@ -174,21 +174,21 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 				continue
 			}
 			r, hh := g[u:2*u], g[2*u:]
-			rh := l.rh.Data[(i*T+t)*u : (i*T+t+1)*u]
+			rh := l.rh.Data[(t*B+i)*u : (t*B+i+1)*u]
 			sh, bh := s[2*u:], br[2*u:]
 			for j := range hh {
 				rh[j] = sh[j] + bh[j]
 				hh[j] += r[j] * rh[j]
 			}
 			l.act.apply(hh)
-			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(i*T+t)*u:(i*T+t+1)*u])
+			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(t*B+i)*u:(t*B+i+1)*u])
 		}
 		if l.resetAfter {
 			continue
 		}
 		// reset_after = false: the candidate multiplies r ⊙ h (masked).
 		for i := lo; i < hi; i++ {
-			r := l.pre.Data[(i*T+t)*3*u+u : (i*T+t)*3*u+2*u]
+			r := l.pre.Data[(t*B+i)*3*u+u : (t*B+i)*3*u+2*u]
 			op, h := l.operand(i, t, special), hp[i*ldh:i*ldh+u]
 			if l.nmh == 0 {
 				for j, v := range h {
@@ -203,13 +203,13 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 		}
 		l.recGemm(t, 2, 3, lo, hi)
 		for i := lo; i < hi; i++ {
-			g := l.pre.Data[(i*T+t)*3*u : (i*T+t+1)*3*u]
+			g := l.pre.Data[(t*B+i)*3*u : (t*B+i+1)*3*u]
 			hh, sh := g[2*u:], l.s.Data[i*3*u+2*u:(i+1)*3*u]
 			for j := range hh {
 				hh[j] += sh[j]
 			}
 			l.act.apply(hh)
-			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(i*T+t)*u:(i*T+t+1)*u])
+			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(t*B+i)*u:(t*B+i+1)*u])
 		}
 	}
 }
@@ -221,16 +221,35 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 	if !l.resetAfter {
 		special = l.blk[2]
 	}
+	fused := l.resetAfter && l.recAct == raSigmoid && l.act == raTanh
 	for t := T - 1; t >= 0; t-- {
 		l.stepGrad(l.dy, t, lo, hi)
 		hp, ldh := l.hprev(t)
 		for i := lo; i < hi; i++ {
-			o := (i*T + t) * 3 * u
+			o := (t*B + i) * 3 * u
 			g, dgx, dgr := l.pre.Data[o:o+3*u], l.dGx.Data[o:o+3*u], l.dGr.Data[o:o+3*u]
 			z, r, hh := g[:u], g[u:2*u], g[2*u:]
-			dh, dhp, h := l.dh.Data[i*u:(i+1)*u], l.dhp.Data[i*u:(i+1)*u], hp[i*ldh:i*ldh+u]
+			dhp, h := l.dhp.Data[i*u:(i+1)*u], hp[i*ldh:i*ldh+u]
 			dz, dr, dhh := dgx[:u], dgx[u:2*u], dgx[2*u:]
-			for j, d := range dh {
+			if fused {
+				// Keras's default activations in one pass: σ′ = σ(1−σ),
+				// tanh′ = 1 − tanh².
+				rh := l.rh.Data[(t*B+i)*u : (t*B+i+1)*u]
+				gz, gr, gh := dgr[:u], dgr[u:2*u], dgr[2*u:]
+				z, r, hh, h, rh := z[:len(dhp)], r[:len(dhp)], hh[:len(dhp)], h[:len(dhp)], rh[:len(dhp)]
+				dz, dr, dhh, gz, gr, gh := dz[:len(dhp)], dr[:len(dhp)], dhh[:len(dhp)], gz[:len(dhp)], gr[:len(dhp)], gh[:len(dhp)]
+				for j, d := range dhp {
+					zj, rj, hj := z[j], r[j], hh[j]
+					dhp[j] = d * zj
+					a := d * (h[j] - hj) * zj * (1 - zj)
+					c := d * (1 - zj) * (1 - hj*hj)
+					b := c * rh[j] * rj * (1 - rj)
+					dz[j], dr[j], dhh[j] = a, b, c
+					gz[j], gr[j], gh[j] = a, b, c*rj
+				}
+				continue
+			}
+			for j, d := range dhp {
 				dhp[j] = d * z[j]
 				dz[j] = d * (h[j] - hh[j])
 				dhh[j] = d * (1 - z[j])
@@ -239,7 +258,7 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 			l.act.grad(dhh, dhh, hh)
 			copy(dgr[:u], dz)
 			if l.resetAfter {
-				rh := l.rh.Data[(i*T+t)*u : (i*T+t+1)*u]
+				rh := l.rh.Data[(t*B+i)*u : (t*B+i+1)*u]
 				drh := dgr[2*u:]
 				for j, d := range dhh {
 					dr[j] = d * rh[j]
@@ -262,7 +281,7 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 		l.recGemmBack(t, 2, 3, lo, hi)
 		nbu := l.nb * u
 		for i := lo; i < hi; i++ {
-			o := (i*T + t) * 3 * u
+			o := (t*B + i) * 3 * u
 			r, dr := l.pre.Data[o+u:o+2*u], l.dGx.Data[o+u:o+2*u]
 			q := l.dhm.Data[i*nbu+special*u : i*nbu+(special+1)*u]
 			h, dhp := hp[i*ldh:i*ldh+u], l.dhp.Data[i*u:(i+1)*u]

@@ -20,7 +20,7 @@ import (
 // Dropout masks follow Keras 3 (see recurrent.go).
 type LSTMLayer struct {
 	rnnBase
-	c, ac tensor.Tensor // (B, T, u): cell states and φ(cell states)
+	c, ac tensor.Tensor // (T, B, u): cell states and φ(cell states)
 	dcp   tensor.Tensor // (B, u): ∂loss/∂c carried backwards
 
 	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
@@ -80,8 +80,8 @@ func (l *LSTMLayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, er
 		return nil, err
 	}
 	B, T, u := l.batch, l.steps, l.units
-	l.c.Resize(B, T, u)
-	l.ac.Resize(B, T, u)
+	l.c.Resize(T, B, u)
+	l.ac.Resize(T, B, u)
 	l.forEachRows(l.fwdRows)
 	return l.finishForward(), nil
 }
@@ -105,12 +105,12 @@ func (l *LSTMLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, er
 
 // forwardRows runs the time loop for batch rows [lo, hi).
 func (l *LSTMLayer) forwardRows(lo, hi int) {
-	T, u := l.steps, l.units
+	B, T, u := l.batch, l.steps, l.units
 	for t := 0; t < T; t++ {
 		l.fillOperands(t, -1, lo, hi)
 		l.recGemm(t, 0, 4, lo, hi)
 		for i := lo; i < hi; i++ {
-			o := (i*T + t) * u
+			o := (t*B + i) * u
 			g, s := l.pre.Data[o*4:o*4+4*u], l.s.Data[i*4*u:(i+1)*4*u]
 			for j := range g {
 				g[j] += s[j]
@@ -125,7 +125,7 @@ func (l *LSTMLayer) forwardRows(lo, hi int) {
 					c[j] = ig[j] * cg[j]
 				}
 			} else {
-				cp := l.c.Data[o-u : o]
+				cp := l.c.Data[o-B*u : o-B*u+u]
 				for j := range c {
 					c[j] = fg[j]*cp[j] + ig[j]*cg[j]
 				}
@@ -141,16 +141,16 @@ func (l *LSTMLayer) forwardRows(lo, hi int) {
 
 // backwardRows back-propagates through time for batch rows [lo, hi).
 func (l *LSTMLayer) backwardRows(lo, hi int) {
-	T, u := l.steps, l.units
+	B, T, u := l.batch, l.steps, l.units
 	for t := T - 1; t >= 0; t-- {
 		l.stepGrad(l.dy, t, lo, hi)
 		for i := lo; i < hi; i++ {
-			o := (i*T + t) * u
+			o := (t*B + i) * u
 			g, dg := l.pre.Data[o*4:o*4+4*u], l.dGx.Data[o*4:o*4+4*u]
 			ig, fg, cg, og := g[:u], g[u:2*u], g[2*u:3*u], g[3*u:]
 			di, df, dc, do := dg[:u], dg[u:2*u], dg[2*u:3*u], dg[3*u:]
 			ac := l.ac.Data[o : o+u]
-			dh, dcp := l.dh.Data[i*u:(i+1)*u], l.dcp.Data[i*u:(i+1)*u]
+			dh, dcp := l.dhp.Data[i*u:(i+1)*u], l.dcp.Data[i*u:(i+1)*u]
 			// dc (the candidate block) first holds ∂loss/∂c_t through φ.
 			for j, d := range dh {
 				do[j] = d * ac[j]
@@ -159,7 +159,7 @@ func (l *LSTMLayer) backwardRows(lo, hi int) {
 			l.act.grad(dc, dc, ac)
 			var cp []float32
 			if t > 0 {
-				cp = l.c.Data[o-u : o]
+				cp = l.c.Data[o-B*u : o-B*u+u]
 			}
 			for j := range dc {
 				ct := dc[j] + dcp[j]

@@ -15,10 +15,11 @@ import (
 // GEMM, the per-step recurrent GEMMs and the weight gradients after the
 // time loop. Each cell's own file holds its gate arithmetic.
 //
-// Layout: every per-step quantity is stored batch-major, (batch, T, width),
-// so that the sequence output needs no transposition and step t of the
-// whole batch is a strided matrix (leading dimension T·width) that the GEMM
-// kernels read in place.
+// Layout: every per-step quantity is stored time-major, (T, batch, width),
+// so that step t of the whole batch is one contiguous block: the per-step
+// loops stream through memory (batch-major rows T·width apart ran about
+// twice slower) and the per-step GEMMs read dense matrices. The input, the
+// sequence output and the input gradient are transposed once per call.
 //
 // Dropout follows Keras 3 (keras/src/layers/rnn): in training, one input
 // mask of shape (batch, features) and one recurrent mask of shape (batch,
@@ -162,28 +163,28 @@ type rnnBase struct {
 	batch, steps int
 	training     bool
 	x            *tensor.Tensor // input in processing order
-	xr           tensor.Tensor  // reversed input (go_backwards)
+	xt           tensor.Tensor  // (T, B, F) input, time-major, in processing order
 	nmx, nmh     int            // input and recurrent masks in use (0: none)
 	mx, mh       tensor.Tensor  // (nmx, B, F) and (nmh, B, u) masks
 	xm           tensor.Tensor  // (nmx, B, T, F) masked input copies
-	pre          tensor.Tensor  // (B, T, G·u) input projections, turned into gate values
+	pre          tensor.Tensor  // (T, B, G·u) input projections, turned into gate values
 	nb           int            // recurrent operand blocks
 	blk          []int          // gate → block of hm it multiplies
 	blkBuf       [4]int
-	hm           tensor.Tensor // (B, T, nb·u) recurrent operands of every step
-	hs           tensor.Tensor // (B, T, u) outputs h_t
+	hm           tensor.Tensor // (T, B, nb·u) recurrent operands of every step
+	hs           tensor.Tensor // (T, B, u) outputs h_t
 	s            tensor.Tensor // (B, G·u) per-step recurrent products
 	zero         tensor.Tensor // (B, u) zeros: the initial state
 	out          tensor.Tensor // (B, u) last output
 
 	// Backward buffers.
-	dGx, dGr  tensor.Tensor  // (B, T, G·u) pre-activation gradients, input and recurrent side
+	dGx, dGr  tensor.Tensor  // (T, B, G·u) pre-activation gradients, input and recurrent side
 	sharedDG  bool           // dGr is dGx (LSTM, SimpleRNN: the two sides coincide)
 	dh, dhp   tensor.Tensor  // (B, u) ∂loss/∂h_t and ∂loss/∂h_{t−1}
 	dhm       tensor.Tensor  // (B, nb·u) ∂loss/∂(recurrent operand block)
 	dy        *tensor.Tensor // the gradient given to Backward, for the row workers
 	dx, dxTmp tensor.Tensor
-	dxr       tensor.Tensor
+	dxt       tensor.Tensor // (T, B, F) input gradient before transposition
 }
 
 func newRNNBase(class string, units, gates int, opts []Option) rnnBase {
@@ -431,16 +432,20 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 	}
 	b.batch, b.steps, b.training = B, T, training
 	u, G := b.units, b.gates
-	b.x = x
-	if b.goBack {
-		b.xr.Resize(B, T, F)
-		for i := 0; i < B; i++ {
-			for t := 0; t < T; t++ {
-				copy(b.xr.Data[(i*T+t)*F:(i*T+t+1)*F], x.Data[(i*T+T-1-t)*F:(i*T+T-t)*F])
+	// The layer works time-major: step t of the whole batch is one
+	// contiguous block, which the per-step loops stream through. The
+	// transposition also applies go_backwards.
+	b.xt.Resize(T, B, F)
+	for i := 0; i < B; i++ {
+		for t := 0; t < T; t++ {
+			ts := t
+			if b.goBack {
+				ts = T - 1 - t
 			}
+			copy(b.xt.Data[(t*B+i)*F:(t*B+i+1)*F], x.Data[(i*T+ts)*F:(i*T+ts+1)*F])
 		}
-		b.x = &b.xr
 	}
+	b.x = &b.xt
 
 	// Masks: see the file comment.
 	b.nmx, b.nmh = 0, 0
@@ -466,8 +471,8 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 		b.setBlocks([]int{0, 0, 0, 0}[:G])
 	}
 
-	b.pre.Resize(B, T, G*u)
-	b.hs.Resize(B, T, u)
+	b.pre.Resize(T, B, G*u)
+	b.hs.Resize(T, B, u)
 	b.s.Resize(B, G*u)
 	b.zero.Resize(B, u)
 	b.zero.Zero()
@@ -475,15 +480,15 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 	if b.nmx == 0 {
 		kernels.Sgemm(false, false, B*T, G*u, F, 1, b.x.Data, F, W, G*u, 0, b.pre.Data, G*u)
 	} else {
-		b.xm.Resize(b.nmx, B, T, F)
+		b.xm.Resize(b.nmx, T, B, F)
 		seg := G * u / b.nmx
 		for j := 0; j < b.nmx; j++ {
 			xm := b.xm.Data[j*B*T*F : (j+1)*B*T*F]
 			m := b.mx.Data[j*B*F : (j+1)*B*F]
-			for i := 0; i < B; i++ {
-				mi := m[i*F : (i+1)*F]
-				for t := 0; t < T; t++ {
-					o := (i*T + t) * F
+			for t := 0; t < T; t++ {
+				for i := 0; i < B; i++ {
+					mi := m[i*F : (i+1)*F]
+					o := (t*B + i) * F
 					src, dst := b.x.Data[o:o+F], xm[o:o+F]
 					for f, v := range src {
 						dst[f] = v * mi[f]
@@ -510,7 +515,7 @@ func (b *rnnBase) setBlocks(blk []int) {
 		}
 		b.nb = max(b.nb, b.blk[g]+1)
 	}
-	b.hm.Resize(b.batch, b.steps, b.nb*b.units)
+	b.hm.Resize(b.steps, b.batch, b.nb*b.units)
 }
 
 // fillMask draws Keras-style inverted dropout: 0 with probability rate,
@@ -539,20 +544,20 @@ func (b *rnnBase) hprev(t int) ([]float32, int) {
 	if t == 0 {
 		return b.zero.Data, b.units
 	}
-	return b.hs.Data[(t-1)*b.units:], b.steps * b.units
+	return b.hs.Data[(t-1)*b.batch*b.units : t*b.batch*b.units], b.units
 }
 
 // fillOperands writes block k of hm at step t for every block k < nb except
 // skip: h_{t−1}, times recurrent mask k when masks are in use.
 func (b *rnnBase) fillOperands(t, skip, lo, hi int) {
-	u, T, nbu := b.units, b.steps, b.nb*b.units
+	u, B, nbu := b.units, b.batch, b.nb*b.units
 	hp, ldh := b.hprev(t)
 	for k := 0; k < b.nb; k++ {
 		if k == skip {
 			continue
 		}
 		for i := lo; i < hi; i++ {
-			dst := b.hm.Data[(i*T+t)*nbu+k*u : (i*T+t)*nbu+(k+1)*u]
+			dst := b.hm.Data[(t*B+i)*nbu+k*u : (t*B+i)*nbu+(k+1)*u]
 			src := hp[i*ldh : i*ldh+u]
 			if b.nmh == 0 {
 				copy(dst, src)
@@ -568,7 +573,7 @@ func (b *rnnBase) fillOperands(t, skip, lo, hi int) {
 
 // operand returns row i of block k of hm at step t.
 func (b *rnnBase) operand(i, t, k int) []float32 {
-	o := (i*b.steps+t)*b.nb*b.units + k*b.units
+	o := (t*b.batch+i)*b.nb*b.units + k*b.units
 	return b.hm.Data[o : o+b.units]
 }
 
@@ -577,7 +582,7 @@ func (b *rnnBase) operand(i, t, k int) []float32 {
 func (b *rnnBase) recGemm(t, g0, g1, lo, hi int) {
 	u, G := b.units, b.gates
 	U := b.recKernel.Value.Data
-	ld := b.steps * b.nb * u
+	ld := b.nb * u
 	for g := g0; g < g1; {
 		e := g + 1
 		for e < g1 && b.blk[e] == b.blk[g] {
@@ -588,7 +593,7 @@ func (b *rnnBase) recGemm(t, g0, g1, lo, hi int) {
 				clear(b.s.Data[i*G*u+g*u : i*G*u+e*u])
 			}
 		} else {
-			a := b.hm.Data[lo*ld+t*b.nb*u+b.blk[g]*u:]
+			a := b.hm.Data[(t*b.batch+lo)*ld+b.blk[g]*u:]
 			kernels.Sgemm(false, false, hi-lo, (e-g)*u, u, 1, a, ld, U[g*u:], G*u, 0, b.s.Data[lo*G*u+g*u:], G*u)
 		}
 		g = e
@@ -599,7 +604,7 @@ func (b *rnnBase) recGemm(t, g0, g1, lo, hi int) {
 // written by an earlier gate in [g0, g1)) to dGr[:, t, g]·recurrent_kernel[:, g]ᵀ
 // over the gates in [g0, g1).
 func (b *rnnBase) recGemmBack(t, g0, g1, lo, hi int) {
-	u, G, nbu, ld := b.units, b.gates, b.nb*b.units, b.steps*b.gates*b.units
+	u, G, nbu, ld := b.units, b.gates, b.nb*b.units, b.gates*b.units
 	U := b.recKernel.Value.Data
 	for g := g0; g < g1; {
 		e := g + 1
@@ -612,7 +617,7 @@ func (b *rnnBase) recGemmBack(t, g0, g1, lo, hi int) {
 				beta = 1
 			}
 		}
-		kernels.Sgemm(false, true, hi-lo, u, (e-g)*u, 1, b.dGr.Data[lo*ld+t*G*u+g*u:], ld, U[g*u:], G*u, beta, b.dhm.Data[lo*nbu+b.blk[g]*u:], nbu)
+		kernels.Sgemm(false, true, hi-lo, u, (e-g)*u, 1, b.dGr.Data[(t*b.batch+lo)*ld+g*u:], ld, U[g*u:], G*u, beta, b.dhm.Data[lo*nbu+b.blk[g]*u:], nbu)
 		g = e
 	}
 }
@@ -662,13 +667,19 @@ func flushTiny(x []float32) {
 
 // finishForward returns the layer's output after the time loop.
 func (b *rnnBase) finishForward() *tensor.Tensor {
-	if b.returnSeq {
-		return &b.hs
+	u, T, B := b.units, b.steps, b.batch
+	if !b.returnSeq {
+		b.out.Resize(B, u)
+		copy(b.out.Data, b.hs.Data[(T-1)*B*u:])
+		return &b.out
 	}
-	u, T := b.units, b.steps
-	b.out.Resize(b.batch, u)
-	for i := 0; i < b.batch; i++ {
-		copy(b.out.Data[i*u:(i+1)*u], b.hs.Data[(i*T+T-1)*u:(i*T+T)*u])
+	// Back to batch-major, in processing order (reversed for go_backwards,
+	// as in Keras).
+	b.out.Resize(B, T, u)
+	for t := 0; t < T; t++ {
+		for i := 0; i < B; i++ {
+			copy(b.out.Data[(i*T+t)*u:(i*T+t+1)*u], b.hs.Data[(t*B+i)*u:(t*B+i+1)*u])
+		}
 	}
 	return &b.out
 }
@@ -692,36 +703,35 @@ func (b *rnnBase) beginBackward(dy *tensor.Tensor) error {
 		return fmt.Errorf("%s %q: gradient shape %v, want %v", b.class, b.name, rnnShapeOf(dy), want)
 	}
 	B, T, GU := b.batch, b.steps, b.gates*b.units
-	b.dGx.Resize(B, T, GU)
+	b.dGx.Resize(T, B, GU)
 	if b.sharedDG {
 		b.dGr = b.dGx
 	} else {
-		b.dGr.Resize(B, T, GU)
+		b.dGr.Resize(T, B, GU)
 	}
-	b.dh.Resize(B, b.units)
 	b.dhp.Resize(B, b.units)
 	b.dhp.Zero()
 	b.dhm.Resize(B, b.nb*b.units)
 	return nil
 }
 
-// stepGrad sets dh = ∂loss/∂h_t: the gradient carried from step t+1 (dhp)
-// plus the output gradient of step t.
+// stepGrad turns dhp, the gradient carried back from step t+1, into
+// ∂loss/∂h_t by adding the output gradient of step t. The cells then
+// overwrite dhp row by row with ∂loss/∂h_{t−1}, reading each element
+// before writing it.
 func (b *rnnBase) stepGrad(dy *tensor.Tensor, t, lo, hi int) {
 	u, T := b.units, b.steps
 	switch {
 	case b.returnSeq:
 		for i := lo; i < hi; i++ {
 			src := dy.Data[(i*T+t)*u : (i*T+t+1)*u]
-			c, d := b.dhp.Data[i*u:(i+1)*u], b.dh.Data[i*u:(i+1)*u]
+			d := b.dhp.Data[i*u : (i+1)*u]
 			for j, v := range src {
-				d[j] = v + c[j]
+				d[j] += v
 			}
 		}
-	case t == T-1:
-		copy(b.dh.Data[lo*u:hi*u], dy.Data[lo*u:hi*u])
-	default:
-		copy(b.dh.Data[lo*u:hi*u], b.dhp.Data[lo*u:hi*u])
+	case t == T-1: // dhp is zero here
+		copy(b.dhp.Data[lo*u:hi*u], dy.Data[lo*u:hi*u])
 	}
 }
 
@@ -757,24 +767,21 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 	if !needDx {
 		return nil
 	}
-	dx := &b.dx
-	if b.goBack {
-		dx = &b.dxr
-	}
-	dx.Resize(B, T, F)
+	dx := &b.dxt // time-major, in processing order
+	dx.Resize(T, B, F)
 	if b.nmx == 0 {
 		kernels.Sgemm(false, true, B*T, F, GU, 1, b.dGx.Data, GU, W, GU, 0, dx.Data, F)
 	} else {
 		dx.Zero()
 		seg := GU / b.nmx
-		b.dxTmp.Resize(B, T, F)
+		b.dxTmp.Resize(T, B, F)
 		for j := 0; j < b.nmx; j++ {
 			kernels.Sgemm(false, true, B*T, F, seg, 1, b.dGx.Data[j*seg:], GU, W[j*seg:], GU, 0, b.dxTmp.Data, F)
 			m := b.mx.Data[j*B*F : (j+1)*B*F]
-			for i := 0; i < B; i++ {
-				mi := m[i*F : (i+1)*F]
-				for t := 0; t < T; t++ {
-					o := (i*T + t) * F
+			for t := 0; t < T; t++ {
+				for i := 0; i < B; i++ {
+					mi := m[i*F : (i+1)*F]
+					o := (t*B + i) * F
 					src, dst := b.dxTmp.Data[o:o+F], dx.Data[o:o+F]
 					for f, v := range src {
 						dst[f] += v * mi[f]
@@ -783,12 +790,14 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 			}
 		}
 	}
-	if b.goBack {
-		b.dx.Resize(B, T, F)
-		for i := 0; i < B; i++ {
-			for t := 0; t < T; t++ {
-				copy(b.dx.Data[(i*T+t)*F:(i*T+t+1)*F], b.dxr.Data[(i*T+T-1-t)*F:(i*T+T-t)*F])
+	b.dx.Resize(B, T, F)
+	for i := 0; i < B; i++ {
+		for t := 0; t < T; t++ {
+			ts := t
+			if b.goBack {
+				ts = T - 1 - t
 			}
+			copy(b.dx.Data[(i*T+ts)*F:(i*T+ts+1)*F], b.dxt.Data[(t*B+i)*F:(t*B+i+1)*F])
 		}
 	}
 	return &b.dx

@@ -88,12 +88,12 @@ func (l *SimpleRNNLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tenso
 
 // forwardRows runs the time loop for batch rows [lo, hi).
 func (l *SimpleRNNLayer) forwardRows(lo, hi int) {
-	T, u := l.steps, l.units
+	B, T, u := l.batch, l.steps, l.units
 	for t := 0; t < T; t++ {
 		l.fillOperands(t, -1, lo, hi)
 		l.recGemm(t, 0, 1, lo, hi)
 		for i := lo; i < hi; i++ {
-			o := (i*T + t) * u
+			o := (t*B + i) * u
 			g, s := l.pre.Data[o:o+u], l.s.Data[i*u:(i+1)*u]
 			for j := range g {
 				g[j] += s[j]
@@ -106,12 +106,12 @@ func (l *SimpleRNNLayer) forwardRows(lo, hi int) {
 
 // backwardRows back-propagates through time for batch rows [lo, hi).
 func (l *SimpleRNNLayer) backwardRows(lo, hi int) {
-	T, u := l.steps, l.units
+	B, T, u := l.batch, l.steps, l.units
 	for t := T - 1; t >= 0; t-- {
 		l.stepGrad(l.dy, t, lo, hi)
 		for i := lo; i < hi; i++ {
-			o := (i*T + t) * u
-			l.act.grad(l.dGx.Data[o:o+u], l.dh.Data[i*u:(i+1)*u], l.hs.Data[o:o+u])
+			o := (t*B + i) * u
+			l.act.grad(l.dGx.Data[o:o+u], l.dhp.Data[i*u:(i+1)*u], l.hs.Data[o:o+u])
 		}
 		if t > 0 {
 			l.recGemmBack(t, 0, 1, lo, hi)

@@ -25,7 +25,8 @@ type gemmImpl struct {
 }
 
 // gemmImpls lists the code paths this build and CPU support, best first;
-// gemm is the one Sgemm uses. Tests switch it with useGemm.
+// gemm is the one Sgemm uses (tests and benchmarks switch it to exercise
+// every path available on the machine).
 var (
 	gemmImpls []*gemmImpl
 	gemm      *gemmImpl
@@ -185,15 +186,23 @@ func packB(g *gemmImpl, transB bool, n, k int, b []float32, ldb int, bp []float3
 			j0 := jp * nr
 			w := min(nr, n-j0)
 			dst := bp[p0*npad+jp*kb*nr:][:kb*nr]
+			if transB {
+				// Read each row of B (a column of op(B)) sequentially.
+				for j := 0; j < w; j++ {
+					for p, v := range b[(j0+j)*ldb+p0:][:kb] {
+						dst[p*nr+j] = v
+					}
+				}
+				if w < nr {
+					for p := 0; p < kb; p++ {
+						clear(dst[p*nr+w : p*nr+nr])
+					}
+				}
+				continue
+			}
 			for p := 0; p < kb; p++ {
 				row := dst[p*nr : p*nr+nr]
-				if transB {
-					for j := 0; j < w; j++ {
-						row[j] = b[(j0+j)*ldb+p0+p]
-					}
-				} else {
-					copy(row[:w], b[(p0+p)*ldb+j0:][:w])
-				}
+				copy(row[:w], b[(p0+p)*ldb+j0:][:w])
 				clear(row[w:])
 			}
 		}
@@ -435,14 +444,3 @@ func goKernel(rowA bool) microKernel {
 }
 
 var goGemm = &gemmImpl{name: "go", mr: 4, nr: 4, row: goKernel(true), col: goKernel(false), kc: 256, mc: 64}
-
-// useGemm selects the SGEMM path by name and reports whether it exists.
-func useGemm(name string) bool {
-	for _, g := range gemmImpls {
-		if g.name == name {
-			gemm = g
-			return true
-		}
-	}
-	return false
-}

@@ -2,7 +2,6 @@ package layers
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/seqconv/seqconv/internal/kernels"
@@ -84,9 +83,9 @@ func (a rnnAct) String() string {
 func (a rnnAct) apply(x []float32) {
 	switch a {
 	case raTanh:
-		tanh32(x)
+		kernels.Tanh(x, x)
 	case raSigmoid:
-		sigmoid32(x)
+		kernels.Sigmoid(x, x)
 	case raRelu:
 		kernels.Relu(x, x)
 	case raHardSigmoid: // Keras 3: relu6(x+3)/6
@@ -812,84 +811,4 @@ func rnnShapeOf(t *tensor.Tensor) []int {
 		return nil
 	}
 	return t.Shape
-}
-
-// Float32 sigmoid and tanh for the gate loops. kernels.Sigmoid and
-// kernels.Tanh are, for now, the float64 references, which cost several
-// times more than these; both stay within a few float32 ulps of the exact
-// values (TestFastActivations), well inside the 1e-4 parity budget.
-
-// expPoly returns e^r for |r| ≤ ln2/2 (a degree-6 polynomial, about 1 ulp).
-// It is small enough for the compiler to inline into the loops below.
-func expPoly(r float32) float32 {
-	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
-	return p*r*r + r + 1
-}
-
-// Range reduction for e^x: x = n·ln2 + r with ln2 split in two parts so that
-// n·ln2Hi is exact.
-const (
-	log2e32 = 1.44269504088896341
-	ln2Hi   = 0.693359375
-	ln2Lo   = -2.12194440e-4
-)
-
-// exp32 returns e^x for x in [-87, 87] with about 1 ulp of error; 2^n is
-// built in the exponent bits. n = floor(x·log2e + 1/2), computed by
-// truncating a value made positive.
-func exp32(x float32) float32 {
-	n := int32(x*log2e32+128.5) - 128
-	nf := float32(n)
-	return expPoly(x-nf*ln2Hi-nf*ln2Lo) * math.Float32frombits(uint32(n+127)<<23)
-}
-
-// sigmoid32 sets x[i] = 1/(1+e^(−x[i])).
-func sigmoid32(x []float32) {
-	for i, v := range x {
-		// Plain comparisons: the min and max builtins handle NaN and
-		// signed zeros, which costs several instructions here.
-		if v > 87 {
-			v = 87
-		} else if v < -87 {
-			v = -87
-		}
-		v = -v
-		n := int32(v*log2e32+128.5) - 128
-		nf := float32(n)
-		e := expPoly(v-nf*ln2Hi-nf*ln2Lo) * math.Float32frombits(uint32(n+127)<<23)
-		x[i] = 1 / (1 + e)
-	}
-}
-
-// tanh32 sets x[i] = tanh(x[i]): an odd polynomial near 0, where the
-// exponential form would cancel, and 1 − 2/(e^{2|x|}+1) elsewhere.
-func tanh32(x []float32) {
-	for i, v := range x {
-		a := v
-		if a < 0 {
-			a = -a
-		}
-		if a < 0.625 {
-			z := v * v
-			p := (((-5.70498872745e-3*z+2.06390887954e-2)*z-5.37397155531e-2)*z+1.33314422036e-1)*z - 3.33332819422e-1
-			x[i] = p*z*v + v
-			continue
-		}
-		if a >= 9 { // tanh(9) rounds to 1 in float32
-			x[i] = 1
-			if v < 0 {
-				x[i] = -1
-			}
-			continue
-		}
-		a *= 2
-		n := int32(a*log2e32+128.5) - 128
-		nf := float32(n)
-		e := expPoly(a-nf*ln2Hi-nf*ln2Lo) * math.Float32frombits(uint32(n+127)<<23)
-		t := 1 - 2/(e+1)
-		if v < 0 {
-			t = -t
-		}
-		x[i] = t
-	}
 }

@@ -125,6 +125,7 @@ func benchConv(b *testing.B, batch, steps, ch, filters, k int, needDx bool) {
 	dy := randTensor(rng, -1, 1, batch, steps-k+1, filters)
 	flops := 3 * 2 * float64(batch*(steps-k+1)*filters*k*ch)
 	b.ResetTimer()
+	c0 := cpuSeconds()
 	for range b.N {
 		if _, err := l.Forward(x, true); err != nil {
 			b.Fatal(err)
@@ -133,6 +134,7 @@ func benchConv(b *testing.B, batch, steps, ch, filters, k int, needDx bool) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, c0)
 	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
@@ -162,6 +164,7 @@ func BenchmarkIMDBStep(b *testing.B) {
 	}
 	dy := randTensor(rng, -1, 1, 128, 1)
 	b.ResetTimer()
+	c0 := cpuSeconds()
 	for range b.N {
 		if _, err := s.Forward(x, true); err != nil {
 			b.Fatal(err)
@@ -170,6 +173,7 @@ func BenchmarkIMDBStep(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, c0)
 }
 
 // TestParallelMatchesSerial runs batches large enough for the layers'
@@ -231,4 +235,10 @@ func TestParallelMatchesSerial(t *testing.T) {
 	for i := range one {
 		assertClose(t, fmt.Sprintf("tensor %d", i), many[i], one[i], 1e-5)
 	}
+}
+
+// reportCPU adds the CPU time per operation since c0 (cpuSeconds), which
+// on a shared machine says more than the wall time.
+func reportCPU(b *testing.B, c0 float64) {
+	b.ReportMetric((cpuSeconds()-c0)/float64(b.N)*1e3, "cpu-ms/op")
 }

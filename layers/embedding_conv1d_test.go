@@ -164,6 +164,7 @@ func BenchmarkIMDBStepFused(b *testing.B) {
 	}
 	dy := randTensor(rng, -1, 1, 128, 1)
 	b.ResetTimer()
+	c0 := cpuSeconds()
 	for range b.N {
 		if _, err := s.Forward(x, true); err != nil {
 			b.Fatal(err)
@@ -172,6 +173,7 @@ func BenchmarkIMDBStepFused(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, c0)
 }
 
 // benchPair times Forward+Backward of Embedding(10000,128)+Conv1D(32,7,relu)
@@ -189,6 +191,7 @@ func benchPair(b *testing.B, mode int) {
 	}
 	dy := randTensor(rng, -1, 1, 128, 494, 32)
 	b.ResetTimer()
+	c0 := cpuSeconds()
 	for range b.N {
 		if _, err := l.Forward(x, true); err != nil {
 			b.Fatal(err)
@@ -197,6 +200,7 @@ func benchPair(b *testing.B, mode int) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, c0)
 }
 
 func BenchmarkEmbeddingConv1DIMDBFused(b *testing.B)   { benchPair(b, 1) }

@@ -126,9 +126,12 @@ func (l *pool1D) backwardRange(lo, hi int) {
 		clear(dx)
 		if l.isMax {
 			arg := l.arg[s*tOut*c : (s+1)*tOut*c]
-			for i, r := range arg {
-				if r >= 0 {
-					dx[int(r)*c+i%c] += dy[i]
+			for o := 0; o < tOut; o++ {
+				ar, g := arg[o*c:(o+1)*c], dy[o*c:(o+1)*c]
+				for j, r := range ar {
+					if r >= 0 {
+						dx[int(r)*c+j] += g[j]
+					}
 				}
 			}
 			continue

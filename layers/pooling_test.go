@@ -167,3 +167,26 @@ func TestPoolingConfig(t *testing.T) {
 		t.Error("MaxPooling1D without pool_size accepted")
 	}
 }
+
+// BenchmarkMaxPooling1DIMDB times Forward+Backward of MaxPooling1D(5) on
+// the IMDB first convolution's output, batch 128.
+func BenchmarkMaxPooling1DIMDB(b *testing.B) {
+	l := MaxPooling1D(5)
+	if err := l.Build([]int{494, 32}, nil); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := randTensor(rng, -1, 1, 128, 494, 32)
+	dy := randTensor(rng, -1, 1, 128, 98, 32)
+	b.ResetTimer()
+	c0 := cpuSeconds()
+	for range b.N {
+		if _, err := l.Forward(x, true); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.Backward(dy, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, c0)
+}

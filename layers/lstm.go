@@ -163,9 +163,6 @@ func (l *LSTMLayer) backwardRows(lo, hi int) {
 			}
 			for j := range dc {
 				ct := dc[j] + dcp[j]
-				if ct < tinyGrad && ct > -tinyGrad { // see flushTiny
-					ct = 0
-				}
 				dcp[j] = ct * fg[j]
 				di[j] = ct * cg[j]
 				if cp != nil {
@@ -175,6 +172,7 @@ func (l *LSTMLayer) backwardRows(lo, hi int) {
 				}
 				dc[j] = ct * ig[j]
 			}
+			flushTiny(dcp) // see flushTiny
 			l.recAct.grad(dg[:2*u], dg[:2*u], g[:2*u])
 			l.act.grad(dc, dc, cg)
 			l.recAct.grad(do, do, og)

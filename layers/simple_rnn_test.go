@@ -50,3 +50,14 @@ func TestSimpleRNNExactValues(t *testing.T) {
 		t.Errorf("params %v, want kernel, recurrent_kernel, bias", s)
 	}
 }
+
+func TestFlushTiny(t *testing.T) {
+	x := []float32{1e-31, -1e-31, 1e-29, -2e-29, 1e-40, 0, 1, -3.5, float32(math.Inf(1))}
+	want := []float32{0, 0, 1e-29, -2e-29, 0, 0, 1, -3.5, float32(math.Inf(1))}
+	flushTiny(x)
+	for i := range x {
+		if x[i] != want[i] {
+			t.Errorf("flushTiny[%d] = %g, want %g", i, x[i], want[i])
+		}
+	}
+}

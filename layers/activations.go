@@ -165,17 +165,17 @@ func (b *kbase) config() map[string]any {
 // checkInput verifies that x is a batch of the built input shape.
 func (b *kbase) checkInput(class string, x *tensor.Tensor) error {
 	if !b.built {
-		return fmt.Errorf("%s %s: Forward before Build", class, b.name)
+		return fmt.Errorf("%s: Forward before Build", who(class, b.name))
 	}
 	if x == nil {
-		return fmt.Errorf("%s %s: nil input", class, b.name)
+		return fmt.Errorf("%s: nil input", who(class, b.name))
 	}
 	if len(x.Shape) != len(b.in)+1 {
-		return fmt.Errorf("%s %s: input has shape %v, want (batch, %s)", class, b.name, x.Shape, dimsString(b.in))
+		return fmt.Errorf("%s: input has shape %v, want (batch, %s)", who(class, b.name), x.Shape, dimsString(b.in))
 	}
 	for i, d := range b.in {
 		if d >= 0 && x.Shape[i+1] != d {
-			return fmt.Errorf("%s %s: input has shape %v, want (batch, %s)", class, b.name, x.Shape, dimsString(b.in))
+			return fmt.Errorf("%s: input has shape %v, want (batch, %s)", who(class, b.name), x.Shape, dimsString(b.in))
 		}
 	}
 	return nil
@@ -184,7 +184,7 @@ func (b *kbase) checkInput(class string, x *tensor.Tensor) error {
 // checkGrad verifies that dy matches the output of the last Forward.
 func checkGrad(class, name string, dy *tensor.Tensor, want []int) error {
 	if dy == nil || !tensor.SameShape(dy.Shape, want) {
-		return fmt.Errorf("%s %s: Backward got dy of shape %v, want %v (the last Forward's output)", class, name, shapeOfT(dy), want)
+		return fmt.Errorf("%s: Backward got dy of shape %v, want %v (the last Forward's output)", who(class, name), shapeOfT(dy), want)
 	}
 	return nil
 }
@@ -266,10 +266,10 @@ func (l *ActivationLayer) Build(in []int, _ *rand.Rand) error {
 	}
 	k, err := parseActivation(l.act)
 	if err != nil {
-		return fmt.Errorf("Activation %s: %w", l.name, err)
+		return fmt.Errorf("%s: %w", who("Activation", l.name), err)
 	}
 	if len(in) == 0 {
-		return fmt.Errorf("Activation %s: input shape %v has no feature axis", l.name, in)
+		return fmt.Errorf("%s: input shape %v has no feature axis", who("Activation", l.name), in)
 	}
 	l.kind = k
 	l.in, l.out, l.built = append([]int(nil), in...), append([]int(nil), in...), true
@@ -325,4 +325,12 @@ func init() {
 		}
 		return Activation(a, opts...), nil
 	})
+}
+
+// who names a layer in error messages: its class, then its name if set.
+func who(class, name string) string {
+	if name == "" {
+		return class
+	}
+	return class + " " + name
 }

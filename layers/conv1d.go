@@ -102,29 +102,29 @@ func (l *Conv1DLayer) Build(in []int, rng *rand.Rand) error {
 	l.dilation, l.padding = o.dilationRate, o.padding
 	switch {
 	case l.filters <= 0:
-		return fmt.Errorf("Conv1D %s: filters = %d, want > 0", l.name, l.filters)
+		return fmt.Errorf("%s: filters = %d, want > 0", who("Conv1D", l.name), l.filters)
 	case l.kernelSize <= 0:
-		return fmt.Errorf("Conv1D %s: kernel_size = %d, want > 0", l.name, l.kernelSize)
+		return fmt.Errorf("%s: kernel_size = %d, want > 0", who("Conv1D", l.name), l.kernelSize)
 	case l.strides <= 0:
-		return fmt.Errorf("Conv1D %s: strides = %d, want > 0", l.name, l.strides)
+		return fmt.Errorf("%s: strides = %d, want > 0", who("Conv1D", l.name), l.strides)
 	case l.dilation <= 0:
-		return fmt.Errorf("Conv1D %s: dilation_rate = %d, want > 0", l.name, l.dilation)
+		return fmt.Errorf("%s: dilation_rate = %d, want > 0", who("Conv1D", l.name), l.dilation)
 	case l.strides > 1 && l.dilation > 1:
-		return fmt.Errorf("Conv1D %s: strides = %d and dilation_rate = %d: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras)", l.name, l.strides, l.dilation)
+		return fmt.Errorf("%s: strides = %d and dilation_rate = %d: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras)", who("Conv1D", l.name), l.strides, l.dilation)
 	case l.padding != "valid" && l.padding != "same" && l.padding != "causal":
-		return fmt.Errorf("Conv1D %s: padding %q, want valid, same or causal", l.name, l.padding)
+		return fmt.Errorf("%s: padding %q, want valid, same or causal", who("Conv1D", l.name), l.padding)
 	}
 	act, err := parseActivation(o.activation)
 	if err != nil {
-		return fmt.Errorf("Conv1D %s: %w", l.name, err)
+		return fmt.Errorf("%s: %w", who("Conv1D", l.name), err)
 	}
 	l.act = act
 	if len(in) != 2 || in[1] <= 0 || in[0] == 0 || in[0] < -1 {
-		return fmt.Errorf("Conv1D %s: input shape (batch, %s), want (batch, steps, channels) with channels > 0", l.name, dimsString(in))
+		return fmt.Errorf("%s: input shape (batch, %s), want (batch, steps, channels) with channels > 0", who("Conv1D", l.name), dimsString(in))
 	}
 	out, _, _ := convLength(in[0], l.dilated(), l.strides, l.padding)
 	if out == 0 {
-		return fmt.Errorf("Conv1D %s: input of %d steps is shorter than the kernel's extent %d", l.name, in[0], l.dilated())
+		return fmt.Errorf("%s: input of %d steps is shorter than the kernel's extent %d", who("Conv1D", l.name), in[0], l.dilated())
 	}
 	l.ch = in[1]
 	k, c, f := l.kernelSize, l.ch, l.filters
@@ -158,7 +158,7 @@ func (l *Conv1DLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) 
 	b, t, c, f, k := x.Shape[0], x.Shape[1], l.ch, l.filters, l.kernelSize
 	tOut, padL, padR := convLength(t, l.dilated(), l.strides, l.padding)
 	if tOut <= 0 {
-		return nil, fmt.Errorf("Conv1D %s: input of %d steps is shorter than the kernel's extent %d", l.name, t, l.dilated())
+		return nil, fmt.Errorf("%s: input of %d steps is shorter than the kernel's extent %d", who("Conv1D", l.name), t, l.dilated())
 	}
 	l.x, l.batch, l.tIn, l.tOut, l.padL = x, b, t, tOut, padL
 	l.tp = t + padL + padR

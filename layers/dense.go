@@ -41,15 +41,15 @@ func (l *DenseLayer) Build(in []int, rng *rand.Rand) error {
 		return err
 	}
 	if l.units <= 0 {
-		return fmt.Errorf("Dense %s: units = %d, want > 0", l.name, l.units)
+		return fmt.Errorf("%s: units = %d, want > 0", who("Dense", l.name), l.units)
 	}
 	act, err := parseActivation(l.opts.activation)
 	if err != nil {
-		return fmt.Errorf("Dense %s: %w", l.name, err)
+		return fmt.Errorf("%s: %w", who("Dense", l.name), err)
 	}
 	l.act = act
 	if len(in) == 0 || in[len(in)-1] <= 0 {
-		return fmt.Errorf("Dense %s: input shape (batch, %s), want a known last axis", l.name, dimsString(in))
+		return fmt.Errorf("%s: input shape (batch, %s), want a known last axis", who("Dense", l.name), dimsString(in))
 	}
 	l.inDim = in[len(in)-1]
 	l.kernel = NewParam("kernel", l.inDim, l.units)

@@ -37,10 +37,10 @@ func (l *DropoutLayer) Build(in []int, rng *rand.Rand) error {
 		return err
 	}
 	if !(l.rate >= 0 && l.rate < 1) {
-		return fmt.Errorf("Dropout %s: rate = %v, want 0 ≤ rate < 1", l.name, l.rate)
+		return fmt.Errorf("%s: rate = %v, want 0 ≤ rate < 1", who("Dropout", l.name), l.rate)
 	}
 	if len(in) == 0 {
-		return fmt.Errorf("Dropout %s: input shape () has no feature axis", l.name)
+		return fmt.Errorf("%s: input shape () has no feature axis", who("Dropout", l.name))
 	}
 	l.rng = rng
 	if l.opts.set["seed"] {
@@ -100,7 +100,7 @@ func (l *DropoutLayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor,
 // Forward it returns dy itself.
 func (l *DropoutLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
 	if l.lastX == nil {
-		return nil, fmt.Errorf("Dropout %s: Backward before Forward", l.name)
+		return nil, fmt.Errorf("%s: Backward before Forward", who("Dropout", l.name))
 	}
 	if err := checkGrad("Dropout", l.name, dy, l.lastX.Shape); err != nil {
 		return nil, err

@@ -61,17 +61,17 @@ func (l *EmbeddingLayer) Build(in []int, rng *rand.Rand) error {
 	}
 	switch {
 	case l.inputDim <= 0:
-		return fmt.Errorf("Embedding %s: input_dim = %d, want > 0", l.name, l.inputDim)
+		return fmt.Errorf("%s: input_dim = %d, want > 0", who("Embedding", l.name), l.inputDim)
 	case l.outputDim <= 0:
-		return fmt.Errorf("Embedding %s: output_dim = %d, want > 0", l.name, l.outputDim)
+		return fmt.Errorf("%s: output_dim = %d, want > 0", who("Embedding", l.name), l.outputDim)
 	case l.inputDim > 1<<24:
-		return fmt.Errorf("Embedding %s: input_dim = %d exceeds 2^24, the largest id a float32 carries exactly", l.name, l.inputDim)
+		return fmt.Errorf("%s: input_dim = %d exceeds 2^24, the largest id a float32 carries exactly", who("Embedding", l.name), l.inputDim)
 	case len(in) == 0:
-		return fmt.Errorf("Embedding %s: input shape () has no sequence axis, want (batch, steps)", l.name)
+		return fmt.Errorf("%s: input shape () has no sequence axis, want (batch, steps)", who("Embedding", l.name))
 	}
 	il := l.opts.inputLength
 	if l.opts.set["input_length"] && (il <= 0 || (in[0] >= 0 && in[0] != il)) {
-		return fmt.Errorf("Embedding %s: input_length = %d does not fit the input shape (batch, %s)", l.name, il, dimsString(in))
+		return fmt.Errorf("%s: input_length = %d does not fit the input shape (batch, %s)", who("Embedding", l.name), il, dimsString(in))
 	}
 	l.emb = NewParam("embeddings", l.inputDim, l.outputDim)
 	initUniform(rng, -0.05, 0.05, l.emb.Value.Data)
@@ -119,7 +119,7 @@ func (l *EmbeddingLayer) readIDs(x *tensor.Tensor) error {
 	for i, v := range x.Data {
 		id := int32(v)
 		if float32(id) != v || id < 0 || int(id) >= l.inputDim {
-			return fmt.Errorf("Embedding %s: input[%d, %d] = %v is not an integer id in [0, %d)", l.name, i/per, i%per, v, l.inputDim)
+			return fmt.Errorf("%s: input[%d, %d] = %v is not an integer id in [0, %d)", who("Embedding", l.name), i/per, i%per, v, l.inputDim)
 		}
 		l.ids[i] = id
 	}

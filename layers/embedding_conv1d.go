@@ -130,7 +130,7 @@ func (l *EmbeddingConv1DLayer) Forward(x *tensor.Tensor, training bool) (*tensor
 	b, t := x.Shape[0], x.Shape[1]
 	tOut, padL, _ := convLength(t, c.dilated(), c.strides, c.padding)
 	if tOut <= 0 {
-		return nil, fmt.Errorf("Conv1D %s: input of %d steps is shorter than the kernel's extent %d", c.name, t, c.dilated())
+		return nil, fmt.Errorf("%s: input of %d steps is shorter than the kernel's extent %d", who("Conv1D", c.name), t, c.dilated())
 	}
 	l.batch, l.tIn, l.tOut, l.padL = b, t, tOut, padL
 	k, ch, f, v := c.kernelSize, c.ch, c.filters, l.emb.inputDim

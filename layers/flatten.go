@@ -29,7 +29,7 @@ func (l *FlattenLayer) Build(in []int, _ *rand.Rand) error {
 		return err
 	}
 	if len(in) == 0 {
-		return fmt.Errorf("Flatten %s: input shape () has nothing to flatten", l.name)
+		return fmt.Errorf("%s: input shape () has nothing to flatten", who("Flatten", l.name))
 	}
 	n := 1
 	for _, d := range in {

@@ -46,17 +46,17 @@ func (l *pool1D) Build(in []int, _ *rand.Rand) error {
 	}
 	switch {
 	case l.poolSize <= 0:
-		return fmt.Errorf("%s %s: pool_size = %d, want > 0", l.class, l.name, l.poolSize)
+		return fmt.Errorf("%s: pool_size = %d, want > 0", who(l.class, l.name), l.poolSize)
 	case l.strides <= 0:
-		return fmt.Errorf("%s %s: strides = %d, want > 0", l.class, l.name, l.strides)
+		return fmt.Errorf("%s: strides = %d, want > 0", who(l.class, l.name), l.strides)
 	case l.padding != "valid" && l.padding != "same":
-		return fmt.Errorf("%s %s: padding %q, want valid or same", l.class, l.name, l.padding)
+		return fmt.Errorf("%s: padding %q, want valid or same", who(l.class, l.name), l.padding)
 	case len(in) != 2 || in[1] <= 0 || in[0] == 0 || in[0] < -1:
-		return fmt.Errorf("%s %s: input shape (batch, %s), want (batch, steps, channels)", l.class, l.name, dimsString(in))
+		return fmt.Errorf("%s: input shape (batch, %s), want (batch, steps, channels)", who(l.class, l.name), dimsString(in))
 	}
 	out, _, _ := convLength(in[0], l.poolSize, l.strides, l.padding)
 	if out == 0 {
-		return fmt.Errorf("%s %s: input of %d steps is shorter than pool_size %d", l.class, l.name, in[0], l.poolSize)
+		return fmt.Errorf("%s: input of %d steps is shorter than pool_size %d", who(l.class, l.name), in[0], l.poolSize)
 	}
 	l.ch = in[1]
 	l.in, l.out, l.built = append([]int(nil), in...), []int{out, in[1]}, true
@@ -74,7 +74,7 @@ func (l *pool1D) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) {
 	b, t := x.Shape[0], x.Shape[1]
 	tOut, padL, _ := convLength(t, l.poolSize, l.strides, l.padding)
 	if tOut <= 0 {
-		return nil, fmt.Errorf("%s %s: input of %d steps is shorter than pool_size %d", l.class, l.name, t, l.poolSize)
+		return nil, fmt.Errorf("%s: input of %d steps is shorter than pool_size %d", who(l.class, l.name), t, l.poolSize)
 	}
 	l.batch, l.tIn, l.tOut, l.padL, l.x = b, t, tOut, padL, x.Data
 	l.y.Resize(b, tOut, l.ch)
@@ -224,7 +224,7 @@ func (l *globalPool1D) Build(in []int, _ *rand.Rand) error {
 		return err
 	}
 	if len(in) != 2 || in[1] <= 0 || in[0] == 0 || in[0] < -1 {
-		return fmt.Errorf("%s %s: input shape (batch, %s), want (batch, steps, channels)", l.class, l.name, dimsString(in))
+		return fmt.Errorf("%s: input shape (batch, %s), want (batch, steps, channels)", who(l.class, l.name), dimsString(in))
 	}
 	l.ch = in[1]
 	l.in, l.out, l.built = append([]int(nil), in...), []int{in[1]}, true
@@ -241,7 +241,7 @@ func (l *globalPool1D) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error)
 	}
 	b, t, c := x.Shape[0], x.Shape[1], l.ch
 	if t == 0 {
-		return nil, fmt.Errorf("%s %s: input has no steps", l.class, l.name)
+		return nil, fmt.Errorf("%s: input has no steps", who(l.class, l.name))
 	}
 	l.batch, l.t = b, t
 	l.y.Resize(b, c)

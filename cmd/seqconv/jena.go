@@ -46,6 +46,7 @@ const (
 	jenaDefaultEpochs = 20
 	jenaDefaultSteps  = 500
 	jenaQuickSteps    = 10
+	jenaQuickEval     = 4
 	jenaDefaultLR     = 1e-3
 )
 
@@ -102,6 +103,7 @@ func buildJenaModel(arch string, timesteps, features int, seed uint64) (*model.S
 type jenaFlagsTrain struct {
 	arch, file, missing, out                    string
 	lookback, step, delay, batch, epochs, steps int
+	evalSteps                                   int
 	lr                                          float64
 	seed                                        uint64
 	quick, resume, noRestore                    bool
@@ -133,7 +135,7 @@ Results are in standardized units and in °C. Into --out go jena.model (the
 best validation epoch), jena.checkpoint (for --resume), jena_history.csv and
 jena_curves.png.`,
 		Example: `  seqconv jena                                   # conv-gru, 20 epochs × 500 steps
-  seqconv jena --quick                           # seconds: 10 steps, one epoch
+  seqconv jena --quick                           # seconds: 10 steps, one epoch, 4 evaluation batches
   seqconv jena --model gru --epochs 10
   seqconv jena --file jena_climate_2009_2016.csv --out runs/full`,
 		Args: cobra.NoArgs,
@@ -151,6 +153,7 @@ jena_curves.png.`,
 	fl.IntVar(&f.batch, "batch-size", def.BatchSize, "batch size")
 	fl.IntVar(&f.epochs, "epochs", jenaDefaultEpochs, "number of epochs")
 	fl.IntVar(&f.steps, "steps-per-epoch", jenaDefaultSteps, "training batches per epoch")
+	fl.IntVar(&f.evalSteps, "eval-steps", 0, "validate and test on at most this many batches (0: cover each range once)")
 	fl.Float64Var(&f.lr, "learning-rate", jenaDefaultLR, "RMSprop learning rate")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, dropout and the training batches")
 	fl.StringVar(&f.out, "out", imdbDefaultOutDir, "output directory")
@@ -171,6 +174,9 @@ func (f *jenaFlagsTrain) validate(cmd *cobra.Command) error {
 		}
 		if !cmd.Flags().Changed("epochs") {
 			f.epochs = 1
+		}
+		if !cmd.Flags().Changed("eval-steps") {
+			f.evalSteps = jenaQuickEval
 		}
 	}
 	if f.step == 0 {
@@ -195,6 +201,8 @@ func (f *jenaFlagsTrain) validate(cmd *cobra.Command) error {
 		return fmt.Errorf("--epochs %d: must be at least 1", f.epochs)
 	case f.steps < 1:
 		return fmt.Errorf("--steps-per-epoch %d: must be at least 1", f.steps)
+	case f.evalSteps < 0:
+		return fmt.Errorf("--eval-steps %d: must be 0 (whole ranges) or more", f.evalSteps)
 	case !(f.lr > 0) || f.lr > 10:
 		return fmt.Errorf("--learning-rate %g: must be in (0, 10]", f.lr)
 	}
@@ -216,8 +224,13 @@ type jenaSetup struct {
 }
 
 // loadJena loads a Jena file (or the shipped one) and prepares the
-// experiment's generators for the windows of info.
-func loadJena(info *jenaInfo, batch int, seed uint64) (*jenaSetup, error) {
+// experiment's generators for the windows of info. The data are
+// standardized with the statistics of the file's training rows, or, with
+// savedScaler and statistics in info, with those the model was trained
+// with (evaluating on another file must feed the model what it learned
+// from); info is updated with the statistics used. evalSteps, when
+// positive, caps the validation and test batches (quick runs).
+func loadJena(info *jenaInfo, batch int, seed uint64, savedScaler bool, evalSteps int) (*jenaSetup, error) {
 	policy, err := jena.ParseMissingPolicy(info.Missing)
 	if err != nil {
 		return nil, err
@@ -240,13 +253,36 @@ func loadJena(info *jenaInfo, batch int, seed uint64) (*jenaSetup, error) {
 	if s.std, s.scaler, err = jena.Standardized(s.data, s.split.TrainMax); err != nil {
 		return nil, err
 	}
+	if f := s.data.Features(); savedScaler && len(info.Mean) == f && len(info.Std) == f {
+		s.scaler = &timeseries.Scaler{Mean: info.Mean, Std: info.Std}
+		copy(s.std.Data, s.data.Values)
+		if err := s.scaler.Transform(s.std); err != nil {
+			return nil, err
+		}
+	}
 	s.cfg = jena.Config{Lookback: info.Lookback, Delay: info.Delay, Step: info.Step, BatchSize: batch, Seed: seed}
 	if s.gens, err = jena.NewGenerators(s.std, s.split, s.target, s.cfg); err != nil {
 		return nil, fmt.Errorf("%s (%d rows): %w", s.data.File, s.data.Rows, err)
 	}
-	if s.baseline, err = jena.CommonSenseBaseline(s.data, s.split, s.cfg); err != nil {
+	if evalSteps > 0 {
+		s.gens.ValSteps, s.gens.TestSteps = min(s.gens.ValSteps, evalSteps), min(s.gens.TestSteps, evalSteps)
+	}
+	// The baseline over exactly the batches the model is evaluated on
+	// (jena.CommonSenseBaseline gives the same numbers for the full
+	// ranges and the file's own statistics).
+	b := jena.Baseline{ValSteps: s.gens.ValSteps, TestSteps: s.gens.TestSteps}
+	s.gens.Val.Reset()
+	if b.ValMAE, err = timeseries.NaiveMAE(s.gens.Val, b.ValSteps, s.target); err != nil {
 		return nil, err
 	}
+	s.gens.Test.Reset()
+	if b.TestMAE, err = timeseries.NaiveMAE(s.gens.Test, b.TestSteps, s.target); err != nil {
+		return nil, err
+	}
+	s.gens.Val.Reset()
+	s.gens.Test.Reset()
+	b.ValMAEC, b.TestMAEC = s.scaler.Scale(s.target, b.ValMAE), s.scaler.Scale(s.target, b.TestMAE)
+	s.baseline = b
 	info.Columns, info.Target = s.data.Columns, s.target
 	info.Mean, info.Std = s.scaler.Mean, s.scaler.Std
 	info.Split = s.note
@@ -347,14 +383,14 @@ func trainJena(ctx context.Context, cmd *cobra.Command, w io.Writer, f jenaFlags
 		info = &runInfo{
 			Dataset: "jena", Arch: f.arch,
 			Jena:    &jenaInfo{File: f.file, Missing: f.missing, Lookback: f.lookback, Step: f.step, Delay: f.delay},
-			Train:   trainInfo{Epochs: f.epochs, BatchSize: f.batch, LearningRate: f.lr, StepsPerEpoch: f.steps, Seed: f.seed},
+			Train:   trainInfo{Epochs: f.epochs, BatchSize: f.batch, LearningRate: f.lr, StepsPerEpoch: f.steps, EvalSteps: f.evalSteps, Seed: f.seed},
 			Monitor: "val_loss",
 		}
 	}
 	info.Train.Epochs = f.epochs
 
 	t0 := time.Now()
-	s, err := loadJena(info.Jena, info.Train.BatchSize, info.Train.Seed)
+	s, err := loadJena(info.Jena, info.Train.BatchSize, info.Train.Seed, f.resume, info.Train.EvalSteps)
 	if err != nil {
 		return err
 	}
@@ -469,6 +505,7 @@ func resumeJena(cmd *cobra.Command, f jenaFlagsTrain, cpPath string) (*runInfo, 
 		{"lookback", f.lookback, j.Lookback}, {"step", f.step, j.Step}, {"delay", f.delay, j.Delay},
 		{"batch-size", f.batch, info.Train.BatchSize}, {"learning-rate", f.lr, info.Train.LearningRate},
 		{"steps-per-epoch", f.steps, info.Train.StepsPerEpoch}, {"seed", f.seed, info.Train.Seed},
+		{"eval-steps", f.evalSteps, info.Train.EvalSteps},
 	} {
 		if err := resumeCheck(cmd, c.flag, c.val, c.save); err != nil {
 			return nil, nil, err

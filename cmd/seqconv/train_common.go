@@ -71,6 +71,7 @@ type trainInfo struct {
 	LearningRate    float64 `json:"learning_rate"`
 	ValidationSplit float64 `json:"validation_split,omitempty"`
 	StepsPerEpoch   int     `json:"steps_per_epoch,omitempty"`
+	EvalSteps       int     `json:"eval_steps,omitempty"`
 	Seed            uint64  `json:"seed"`
 }
 

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seqconv/seqconv/data/imdb"
+	"github.com/seqconv/seqconv/data/jena"
+	"github.com/seqconv/seqconv/data/sequence"
+	"github.com/seqconv/seqconv/tensor"
+)
+
+func newPredictCmd() *cobra.Command {
+	var dataset, textFile string
+	cmd := &cobra.Command{
+		Use:   `predict MODELFILE ("review text" | WINDOW.csv)`,
+		Short: "Predict with a saved model: the sentiment of a review, or the temperature 24 h ahead",
+		Long: `For an IMDB model, prints the probability that the review given as text (or
+read from --text-file, or from standard input with "-") is positive. The text is
+tokenized as Keras does and encoded with the IMDB word index; unknown words are
+left out, rare ones become the out-of-vocabulary id.
+
+For a Jena forecaster, reads a CSV in the Jena format whose last rows are the
+history (at least the model's lookback: 1440 rows, 10 days, by default) and
+prints the predicted temperature in °C at the time the model forecasts (the
+delay plus one sampling step after the last row), with the last observed
+temperature — the common-sense forecast — beside it.`,
+		Example: `  seqconv predict runs/imdb.model "A wonderful film, moving and funny."
+  seqconv predict runs/imdb.model --text-file review.txt
+  seqconv predict runs/jena.model last_10_days.csv`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: guard(func(cmd *cobra.Command, args []string) error {
+			if dataset != "" && dataset != "imdb" && dataset != "jena" {
+				return fmt.Errorf("--data %q: want imdb or jena", dataset)
+			}
+			s, err := openModel(args[0], dataset)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if s.info.Dataset == "imdb" {
+				text, err := reviewText(cmd.InOrStdin(), args, textFile)
+				if err != nil {
+					return err
+				}
+				p, known, err := predictReview(cmd, s, text)
+				if err != nil {
+					return err
+				}
+				label := "positive"
+				if p < 0.5 {
+					label = "negative"
+				}
+				_, err = fmt.Fprintf(w, "%s: probability of a positive review %.4f (%d of %d words in the vocabulary)\n",
+					label, p, known, len(imdb.Tokenize(text)))
+				return err
+			}
+			if textFile != "" {
+				return fmt.Errorf("--text-file is for IMDB models; give a Jena model a CSV window")
+			}
+			if len(args) != 2 {
+				return fmt.Errorf("a Jena forecaster needs a CSV file of history rows: seqconv predict %s WINDOW.csv", args[0])
+			}
+			return predictJena(cmd, w, s, args[1])
+		}),
+	}
+	cmd.Flags().StringVar(&dataset, "data", "", "imdb or jena, when MODELFILE.json is missing and the model's input does not tell")
+	cmd.Flags().StringVar(&textFile, "text-file", "", "IMDB: read the review from this file")
+	return cmd
+}
+
+func init() {
+	rootCmd.AddCommand(newPredictCmd())
+}
+
+// reviewText returns the review given on the command line, in a file or
+// on standard input.
+func reviewText(stdin io.Reader, args []string, file string) (string, error) {
+	switch {
+	case file != "" && len(args) > 1:
+		return "", fmt.Errorf("give the review either as text or with --text-file, not both")
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--text-file: %w", err)
+		}
+		return string(b), nil
+	case len(args) < 2:
+		return "", fmt.Errorf("no review: give its text after the model file, \"-\" to read it from standard input, or --text-file")
+	case args[1] == "-":
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return "", fmt.Errorf("reading standard input: %w", err)
+		}
+		return string(b), nil
+	}
+	return args[1], nil
+}
+
+// predictReview returns the probability that text is a positive review
+// and how many of its words the vocabulary knows.
+func predictReview(cmd *cobra.Command, s *savedModel, text string) (float64, int, error) {
+	vocab, err := imdb.DefaultVocab()
+	if err != nil {
+		return 0, 0, err
+	}
+	ids := vocab.Encode(text, s.info.IMDB.NumWords)
+	// The first id is the start mark; the rest are words.
+	known := max(len(ids)-1, 0)
+	if known == 0 {
+		return 0, 0, fmt.Errorf("none of the review's words is in the IMDB vocabulary: nothing to classify")
+	}
+	x, err := sequence.PadSequences([][]int32{ids}, s.info.IMDB.MaxLen, sequence.PadOptions{})
+	if err != nil {
+		return 0, 0, err
+	}
+	out, err := s.m.Predict(cmd.Context(), x.Float(), 1)
+	if err != nil {
+		return 0, 0, err
+	}
+	p := float64(out.Data[0])
+	if s.outputsAreLogits() {
+		p = sigmoid(p)
+	}
+	return p, known, nil
+}
+
+// predictJena forecasts the temperature from the last rows of a CSV file.
+func predictJena(cmd *cobra.Command, w io.Writer, s *savedModel, path string) error {
+	j := s.info.Jena
+	policy, err := jena.ParseMissingPolicy(j.Missing)
+	if err != nil {
+		return err
+	}
+	d, err := jena.Load(path, jena.Options{Columns: j.Columns, Missing: policy})
+	if err != nil {
+		return err
+	}
+	steps := j.Lookback / j.Step
+	// The window ends at the last row: rows n−1−(steps−1)·step … n−1.
+	need := (steps-1)*j.Step + 1
+	if d.Rows < need {
+		return fmt.Errorf("%s: %d rows, but the model reads %d timesteps every %d rows: need at least %d rows", path, d.Rows, steps, j.Step, need)
+	}
+	if len(j.Mean) != d.Features() || len(j.Std) != d.Features() {
+		return fmt.Errorf("%s: the standardization statistics are missing or do not match %d features; evaluate needs the .json written by seqconv jena", s.path+metaExt, d.Features())
+	}
+	if in := s.m.InputShape(); in[len(in)-1] != d.Features() || (in[0] > 0 && in[0] != steps) {
+		return fmt.Errorf("%s reads %v windows, not %d timesteps × %d features", s.path, in, steps, d.Features())
+	}
+	f := d.Features()
+	x := tensor.New(1, steps, f)
+	first := d.Rows - need
+	for k := range steps {
+		r := first + k*j.Step
+		for c := range f {
+			x.Data[k*f+c] = float32((float64(d.Values[r*f+c]) - j.Mean[c]) / j.Std[c])
+		}
+	}
+	out, err := s.m.Predict(cmd.Context(), x, 1)
+	if err != nil {
+		return err
+	}
+	t := j.Target
+	pred := float64(out.Data[0])*j.Std[t] + j.Mean[t]
+	last := d.Times[d.Rows-1]
+	period := jena.SummarizeTimes(d.Times).Step
+	if period <= 0 {
+		period = 10 * time.Minute
+	}
+	at := last.Add(time.Duration(j.Delay+j.Step) * period)
+	const tf = "02.01.2006 15:04"
+	lastT := float64(d.Values[(d.Rows-1)*f+t])
+	_, err = fmt.Fprintf(w, "predicted %s at %s (%s after the last row, %s): %.2f °C; last observed %.2f °C\n",
+		jena.TemperatureColumn, at.Format(tf), fmtSpan(at.Sub(last)), last.Format(tf), pred, lastT)
+	return err
+}
+
+// fmtSpan prints a duration as hours and minutes.
+func fmtSpan(d time.Duration) string {
+	s := d.Round(time.Minute).String()
+	return strings.TrimSuffix(s, "0s")
+}

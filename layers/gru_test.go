@@ -2,6 +2,7 @@ package layers
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -533,5 +534,87 @@ func TestRecurrentRowSplit(t *testing.T) {
 				t.Errorf("%s: %s gradient differs between 1 and 2 workers", l.ClassName(), l.Params()[i].Name)
 			}
 		}
+	}
+}
+
+// TestRecurrentKerasConfigs rebuilds layers from configs in the form Keras
+// 3 and Keras 2 (tf.keras) write in model.to_json().
+func TestRecurrentKerasConfigs(t *testing.T) {
+	keras3GRU := `{"name": "gru", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy",
+		"config": {"name": "float32"}, "registered_name": null}, "return_sequences": false, "return_state": false,
+		"go_backwards": false, "stateful": false, "unroll": false, "zero_output_for_mask": false, "units": 32,
+		"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": true,
+		"kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null},
+		"recurrent_initializer": {"module": "keras.initializers", "class_name": "Orthogonal", "config": {"gain": 1.0, "seed": null}, "registered_name": null},
+		"bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null},
+		"kernel_regularizer": null, "recurrent_regularizer": null, "bias_regularizer": null, "activity_regularizer": null,
+		"kernel_constraint": null, "recurrent_constraint": null, "bias_constraint": null,
+		"dropout": 0.1, "recurrent_dropout": 0.5, "reset_after": true, "seed": null}`
+	keras2LSTM := `{"name": "lstm_1", "trainable": true, "batch_input_shape": [null, null, 14], "dtype": "float32",
+		"return_sequences": true, "return_state": false, "go_backwards": false, "stateful": false, "unroll": false,
+		"time_major": false, "units": 8, "activation": "tanh", "recurrent_activation": "hard_sigmoid", "use_bias": true,
+		"unit_forget_bias": true, "dropout": 0.0, "recurrent_dropout": 0.0, "implementation": 2}`
+	keras3Bi := `{"name": "bidirectional", "trainable": true, "dtype": "float32", "merge_mode": "sum",
+		"layer": {"module": "keras.layers", "class_name": "SimpleRNN", "config": {"name": "simple_rnn", "units": 4,
+		"activation": null, "use_bias": false, "return_sequences": true, "dropout": 0.0, "recurrent_dropout": 0.0}},
+		"backward_layer": {"module": "keras.layers", "class_name": "SimpleRNN", "config": {"name": "backward_simple_rnn", "units": 4, "go_backwards": true}}}`
+	for _, c := range []struct {
+		class, js string
+		in        []int
+		params    int
+		out       []int
+		check     func(Layer) string
+	}{
+		{"GRU", keras3GRU, []int{154, 32}, 6336, []int{32}, func(l Layer) string {
+			g := l.(*GRULayer)
+			if g.dropout != 0.1 || g.recDrop != 0.5 || !g.resetAfter || g.act != raTanh || g.recAct != raSigmoid {
+				return fmt.Sprintf("read %+v", g.opts)
+			}
+			return ""
+		}},
+		{"LSTM", keras2LSTM, []int{-1, 14}, 4 * 8 * (14 + 8 + 1), []int{-1, 8}, func(l Layer) string {
+			if l.(*LSTMLayer).recAct != raHardSigmoid {
+				return "recurrent_activation not hard_sigmoid"
+			}
+			if s := l.(*LSTMLayer).InputShape(); !tensor.SameShape(s, []int{-1, 14}) {
+				return fmt.Sprintf("input shape %v", s)
+			}
+			return ""
+		}},
+		{"Bidirectional", keras3Bi, []int{-1, 3}, 2 * (3*4 + 4*4), []int{-1, 4}, func(l Layer) string {
+			f, _ := l.(*BidirectionalLayer).Directions()
+			if f.(*SimpleRNNLayer).act != raLinear {
+				return "activation null not read as linear"
+			}
+			return ""
+		}},
+	} {
+		var cfg map[string]any
+		if err := json.Unmarshal([]byte(c.js), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		l, err := FromConfig(c.class, cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", c.class, err)
+		}
+		if err := l.Build(c.in, rand.New(rand.NewPCG(1, 1))); err != nil {
+			t.Fatalf("%s Build: %v", c.class, err)
+		}
+		n := 0
+		for _, p := range l.Params() {
+			n += p.Value.Len()
+		}
+		if n != c.params || !tensor.SameShape(l.OutputShape(), c.out) {
+			t.Errorf("%s: %d params, output %v; want %d, %v", c.class, n, l.OutputShape(), c.params, c.out)
+		}
+		if msg := c.check(l); msg != "" {
+			t.Errorf("%s: %s", c.class, msg)
+		}
+	}
+	var cfg map[string]any
+	_ = json.Unmarshal([]byte(keras3GRU), &cfg)
+	cfg["kernel_regularizer"] = map[string]any{"class_name": "L2", "config": map[string]any{"l2": 0.01}}
+	if _, err := FromConfig("GRU", cfg); err == nil || !strings.Contains(err.Error(), "kernel_regularizer") {
+		t.Errorf("a kernel_regularizer was accepted: %v", err)
 	}
 }

@@ -22,6 +22,9 @@ type LSTMLayer struct {
 	rnnBase
 	c, ac tensor.Tensor // (T, B, u): cell states and φ(cell states)
 	dcp   tensor.Tensor // (B, u): ∂loss/∂c carried backwards
+	// zeroForgetBias is Keras's unit_forget_bias = false (read from
+	// configs): the forget bias starts at 0 instead of 1.
+	zeroForgetBias bool
 
 	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
 }
@@ -43,7 +46,13 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return LSTM(units, opts...), nil
+		ufb, err := cfgBool(cfg, "unit_forget_bias", true)
+		if err != nil {
+			return nil, err
+		}
+		l := LSTM(units, opts...)
+		l.zeroForgetBias = !ufb
+		return l, nil
 	})
 }
 
@@ -59,7 +68,9 @@ func (l *LSTMLayer) Build(in []int, rng *rand.Rand) error {
 	if l.useBias {
 		u := l.units
 		l.bias = NewParam("bias", 4*u)
-		initConstant(1, l.bias.Value.Data[u:2*u]) // unit_forget_bias
+		if !l.zeroForgetBias {
+			initConstant(1, l.bias.Value.Data[u:2*u]) // unit_forget_bias
+		}
 		l.biasIn = l.bias.Value.Data
 	}
 	return nil
@@ -68,7 +79,7 @@ func (l *LSTMLayer) Build(in []int, rng *rand.Rand) error {
 // Config returns the Keras config of the layer.
 func (l *LSTMLayer) Config() map[string]any {
 	cfg := l.configBase()
-	cfg["unit_forget_bias"] = true
+	cfg["unit_forget_bias"] = !l.zeroForgetBias
 	return cfg
 }
 

@@ -363,6 +363,9 @@ func rnnOptsFromConfig(cfg map[string]any, hasRecAct bool) (units int, opts []Op
 		if err != nil {
 			return 0, nil, err
 		}
+		if p, ok := cfg[k.key]; ok && p == nil {
+			v = "linear" // Keras: None means no activation
+		}
 		opts = append(opts, k.opt(v))
 	}
 	for _, k := range []struct {
@@ -386,7 +389,17 @@ func rnnOptsFromConfig(cfg map[string]any, hasRecAct bool) (units int, opts []Op
 		}
 		opts = append(opts, k.opt(v))
 	}
-	for _, k := range []string{"return_state", "stateful", "unroll"} {
+	// Regularizers and constraints change training; seqconv has none, so
+	// a config that sets them is refused rather than silently altered.
+	// Initializers are not read: weights come from a weight file or from
+	// Keras's default initializers.
+	for _, k := range []string{"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+		"activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint"} {
+		if v, ok := cfg[k]; ok && v != nil {
+			return 0, nil, fmt.Errorf("%s = %v is not supported", k, v)
+		}
+	}
+	for _, k := range []string{"return_state", "stateful", "unroll", "time_major"} {
 		v, err := cfgBool(cfg, k, false)
 		if err != nil {
 			return 0, nil, err

@@ -32,12 +32,10 @@ type EmbeddingLayer struct {
 	yShape  []int
 	touched []int32 // rows of Grad written by the last Backward
 	mark    []bool  // mark[id]: id is in touched
-	// allDirty: every row of Grad may be non-zero (set by EmbeddingConv1D).
-	allDirty bool
-	dyData   []float32
-	parts    int
-	gather   func(lo, hi int)
-	scatter  func(lo, hi int)
+	dyData  []float32
+	parts   int
+	gather  func(lo, hi int)
+	scatter func(lo, hi int)
 }
 
 // Embedding returns an embedding layer for ids in [0, inputDim) and vectors
@@ -147,31 +145,36 @@ func (l *EmbeddingLayer) scatterRows(lo, hi int) {
 	}
 }
 
+// clearGrad zeroes the rows of Grad written since the last call (by this
+// layer's Backward or a fused EmbeddingConv1D), leaving Grad all zero.
+func (l *EmbeddingLayer) clearGrad() {
+	d, g := l.outputDim, l.emb.Grad.Data
+	for _, id := range l.touched {
+		clear(g[int(id)*d : (int(id)+1)*d])
+		l.mark[id] = false
+	}
+	l.touched = l.touched[:0]
+}
+
+// markTouched records that the rows of ids are about to be written.
+func (l *EmbeddingLayer) markTouched(ids []int32) {
+	for _, id := range ids {
+		if !l.mark[id] {
+			l.mark[id] = true
+			l.touched = append(l.touched, id)
+		}
+	}
+}
+
 // Backward sets the embeddings' gradient. The ids have no gradient: with
 // needDx it returns zeros of the input's shape, otherwise nil.
 func (l *EmbeddingLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
 	if err := checkGrad("Embedding", l.name, dy, l.y.Shape); err != nil {
 		return nil, err
 	}
-	d, g := l.outputDim, l.emb.Grad.Data
-	if l.allDirty { // a fused EmbeddingConv1D step wrote every row
-		clear(g)
-		l.allDirty = false
-	} else {
-		for _, id := range l.touched {
-			clear(g[int(id)*d : (int(id)+1)*d])
-		}
-	}
-	for _, id := range l.touched {
-		l.mark[id] = false
-	}
-	l.touched = l.touched[:0]
-	for _, id := range l.ids {
-		if !l.mark[id] {
-			l.mark[id] = true
-			l.touched = append(l.touched, id)
-		}
-	}
+	d := l.outputDim
+	l.clearGrad()
+	l.markTouched(l.ids)
 	l.dyData = dy.Data
 	l.parts = parallel.Workers()
 	if len(l.ids)*d < 1<<16 {

@@ -10,25 +10,27 @@ import (
 )
 
 // EmbeddingConv1DLayer runs an Embedding and the Conv1D that follows it as
-// one step, computing exactly what the two compute in sequence (up to
-// float32 rounding) with far less arithmetic when the vocabulary is smaller
-// than the batch's number of output steps.
+// one step, computing what the two compute in sequence (up to float32
+// rounding) with far less arithmetic when the batch holds fewer distinct
+// ids than output steps.
 //
-// Why: a convolution of embedded ids is a sum of per-tap lookups. With
-// P = embeddings · [kernel[0] | … | kernel[k−1]] (vocab × k·filters),
-// output step o is bias + Σ_j P[id[o+j]][j·filters:(j+1)·filters]. For
-// IMDB (vocab 10,000, 128 × 494 output steps, 128 → 32 channels, k = 7)
-// that replaces a 3.6 GFLOP im2col GEMM by a 0.57 GFLOP one plus a
-// gather; the backward pass likewise scatters dz into G (vocab × k·filters)
-// and needs two more vocab-sized GEMMs (∂kernel = embeddingsᵀ·G and
-// ∂embeddings = G·kernelᵀ) instead of two batch-sized ones — about 6×
-// fewer FLOPs per training step for the pair.
+// Why: a convolution of embedded ids is a sum of per-tap lookups. With E_u
+// the embedding rows of the batch's u distinct ids and
+// P = E_u · [kernel[0] | … | kernel[k−1]] (u × k·filters), output step o is
+// bias + Σ_j P[id[o+j]][tap j's block]. For IMDB (≤ 10,000 distinct ids,
+// 128 × 494 output steps, 128 → 32 channels, k = 7) that replaces a
+// 3.6 GFLOP im2col GEMM by one of at most 0.57 GFLOP plus a gather; the
+// backward pass likewise scatters dz into G (u × k·filters) and needs two
+// more u-row GEMMs (∂kernel = E_uᵀ·G, ∂E_u = G·kernelᵀ) instead of two
+// batch-sized ones: at least 6× fewer FLOPs per training step for the pair.
 //
 // The layer holds the two original layers (their weights, names and configs
 // are unchanged, so a model keeps summarising and saving them as two
-// layers); Params returns the embeddings, then the kernel and bias. Each
-// Forward picks the fused path when vocab ≤ batch·outputSteps/2 and
-// otherwise runs the two layers one after the other.
+// layers); Params returns the embeddings, then the kernel and bias, the same
+// Param values as the two layers'. Each Forward takes the fused path when
+// 2·(distinct ids) ≤ batch·outputSteps and otherwise runs the two layers one
+// after the other. Either way the embeddings' gradient is the full dense
+// tensor, zero outside the batch's rows.
 type EmbeddingConv1DLayer struct {
 	emb  *EmbeddingLayer
 	conv *Conv1DLayer
@@ -37,6 +39,10 @@ type EmbeddingConv1DLayer struct {
 	fused                  bool // the last Forward took the fused path
 	batch, tIn, tOut, padL int
 	wcat, p, g, dwcat      *tensor.Tensor
+	eu, deu                *tensor.Tensor // the batch's embedding rows and their gradient
+	slot                   []int32        // slot[id]: id's number in uniq, or -1
+	uniq                   []int32        // the batch's distinct ids, in order of first use
+	sids                   []int32        // each token's number in uniq
 	y, dz, dx              *tensor.Tensor
 	dzData                 []float32
 	rev                    bool // contiguous taps: blocks in reverse tap order
@@ -48,7 +54,7 @@ type EmbeddingConv1DLayer struct {
 // layers stay usable on their own; Build builds whichever is not yet built.
 func FuseEmbeddingConv1D(emb *EmbeddingLayer, conv *Conv1DLayer) *EmbeddingConv1DLayer {
 	l := &EmbeddingConv1DLayer{emb: emb, conv: conv}
-	for _, p := range []**tensor.Tensor{&l.wcat, &l.p, &l.g, &l.dwcat, &l.y, &l.dz, &l.dx} {
+	for _, p := range []**tensor.Tensor{&l.wcat, &l.p, &l.g, &l.dwcat, &l.eu, &l.deu, &l.y, &l.dz, &l.dx} {
 		*p = &tensor.Tensor{}
 	}
 	l.fwd, l.scat, l.scatIDs = l.forwardRange, l.scatterRange, l.scatterIDRange
@@ -110,12 +116,19 @@ func (l *EmbeddingConv1DLayer) Forward(x *tensor.Tensor, training bool) (*tensor
 		return nil, fmt.Errorf("EmbeddingConv1D: Forward before Build")
 	}
 	c := l.conv
-	if x != nil && len(x.Shape) == 2 {
+	l.fused = false
+	if l.mode != 2 && x != nil && len(x.Shape) == 2 {
+		if err := l.emb.readIDs(x); err != nil {
+			return nil, err
+		}
 		b, t := x.Shape[0], x.Shape[1]
-		tOut, _, _ := convLength(t, c.dilated(), c.strides, c.padding)
-		l.fused = l.mode == 1 || (l.mode == 0 && tOut > 0 && 2*l.emb.inputDim <= b*tOut)
-	} else {
-		l.fused = false
+		tOut, padL, _ := convLength(t, c.dilated(), c.strides, c.padding)
+		if tOut <= 0 {
+			return nil, fmt.Errorf("%s: input of %d steps is shorter than the kernel's extent %d", who("Conv1D", c.name), t, c.dilated())
+		}
+		l.batch, l.tIn, l.tOut, l.padL = b, t, tOut, padL
+		l.compact()
+		l.fused = l.mode == 1 || 2*len(l.uniq) <= b*tOut
 	}
 	if !l.fused {
 		e, err := l.emb.Forward(x, training)
@@ -124,16 +137,8 @@ func (l *EmbeddingConv1DLayer) Forward(x *tensor.Tensor, training bool) (*tensor
 		}
 		return c.Forward(e, training)
 	}
-	if err := l.emb.readIDs(x); err != nil {
-		return nil, err
-	}
-	b, t := x.Shape[0], x.Shape[1]
-	tOut, padL, _ := convLength(t, c.dilated(), c.strides, c.padding)
-	if tOut <= 0 {
-		return nil, fmt.Errorf("%s: input of %d steps is shorter than the kernel's extent %d", who("Conv1D", c.name), t, c.dilated())
-	}
-	l.batch, l.tIn, l.tOut, l.padL = b, t, tOut, padL
-	k, ch, f, v := c.kernelSize, c.ch, c.filters, l.emb.inputDim
+	b, tOut := l.batch, l.tOut
+	k, ch, f, u := c.kernelSize, c.ch, c.filters, len(l.uniq)
 	// wcat[ci][blk(j)·f + g] = kernel[j][ci][g].
 	l.rev = c.strides == 1 && c.dilation == 1
 	w := c.kernel.Value.Data
@@ -143,11 +148,48 @@ func (l *EmbeddingConv1DLayer) Forward(x *tensor.Tensor, training bool) (*tensor
 			copy(l.wcat.Data[ci*k*f+l.blk(j)*f:][:f], w[(j*ch+ci)*f:][:f])
 		}
 	}
-	l.p.Resize(v, k*f)
-	kernels.Sgemm(false, false, v, k*f, ch, 1, l.emb.emb.Value.Data, ch, l.wcat.Data, k*f, 0, l.p.Data, k*f)
+	// P (u × k·f) = the batch's embedding rows · wcat.
+	l.eu.Resize(u, ch)
+	e := l.emb.emb.Value.Data
+	for i, id := range l.uniq {
+		copy(l.eu.Data[i*ch:(i+1)*ch], e[int(id)*ch:(int(id)+1)*ch])
+	}
+	l.p.Resize(u, k*f)
+	kernels.Sgemm(false, false, u, k*f, ch, 1, l.eu.Data, ch, l.wcat.Data, k*f, 0, l.p.Data, k*f)
 	l.y.Resize(b, tOut, f)
 	parallel.For(b, max(1, 4096/(tOut*f)), l.fwd)
 	return l.y, nil
+}
+
+// compact numbers the batch's distinct ids 0…u−1 in order of first use
+// (uniq lists them, sids holds each token's number), so that P and G have
+// a row per distinct id rather than per vocabulary entry.
+func (l *EmbeddingConv1DLayer) compact() {
+	if len(l.slot) != l.emb.inputDim {
+		l.slot = make([]int32, l.emb.inputDim)
+		for i := range l.slot {
+			l.slot[i] = -1
+		}
+		l.uniq = l.uniq[:0]
+	}
+	for _, id := range l.uniq {
+		l.slot[id] = -1
+	}
+	l.uniq = l.uniq[:0]
+	ids := l.emb.ids
+	if cap(l.sids) < len(ids) {
+		l.sids = make([]int32, len(ids))
+	}
+	l.sids = l.sids[:len(ids)]
+	for i, id := range ids {
+		sl := l.slot[id]
+		if sl < 0 {
+			sl = int32(len(l.uniq))
+			l.slot[id] = sl
+			l.uniq = append(l.uniq, id)
+		}
+		l.sids[i] = sl
+	}
 }
 
 // blk returns the column block of P, G and wcat that holds tap j. Without
@@ -178,7 +220,7 @@ func (l *EmbeddingConv1DLayer) forwardRange(lo, hi int) {
 	c := l.conv
 	k, f, t, tOut := c.kernelSize, c.filters, l.tIn, l.tOut
 	kf := k * f
-	ids, p := l.emb.ids, l.p.Data
+	ids, p := l.sids, l.p.Data
 	for s := lo; s < hi; s++ {
 		ys := l.y.Data[s*tOut*f : (s+1)*tOut*f]
 		for o := 0; o < tOut; o++ {
@@ -219,7 +261,7 @@ func (l *EmbeddingConv1DLayer) scatterRange(lo, hi int) {
 	c := l.conv
 	k, f, t, tOut := c.kernelSize, c.filters, l.tIn, l.tOut
 	kf := k * f
-	ids, g := l.emb.ids, l.g.Data
+	ids, g := l.sids, l.g.Data
 	for j := lo; j < hi; j++ {
 		for s := 0; s < l.batch; s++ {
 			for o := 0; o < tOut; o++ {
@@ -236,10 +278,10 @@ func (l *EmbeddingConv1DLayer) scatterRange(lo, hi int) {
 // range [lo, hi) of l.parts equal id ranges: one Axpy per input step.
 func (l *EmbeddingConv1DLayer) scatterIDRange(lo, hi int) {
 	c := l.conv
-	f, t, tOut, v := c.filters, l.tIn, l.tOut, l.emb.inputDim
+	f, t, tOut, u := c.filters, l.tIn, l.tOut, len(l.uniq)
 	kf := c.kernelSize * f
-	idLo, idHi := int32(lo*v/l.parts), int32(hi*v/l.parts)
-	ids, g := l.emb.ids, l.g.Data
+	idLo, idHi := int32(lo*u/l.parts), int32(hi*u/l.parts)
+	ids, g := l.sids, l.g.Data
 	for s := 0; s < l.batch; s++ {
 		dzs := l.dzData[s*tOut*f : (s+1)*tOut*f]
 		for ti, id := range ids[s*t : (s+1)*t] {
@@ -268,7 +310,7 @@ func (l *EmbeddingConv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor
 	if err := checkGrad(l.ClassName(), l.Name(), dy, l.y.Shape); err != nil {
 		return nil, err
 	}
-	k, ch, f, v := c.kernelSize, c.ch, c.filters, l.emb.inputDim
+	k, ch, f, u := c.kernelSize, c.ch, c.filters, len(l.uniq)
 	kf := k * f
 	dz := dy.Data
 	if c.act != actLinear {
@@ -280,7 +322,7 @@ func (l *EmbeddingConv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor
 	if c.bias != nil {
 		kernels.ColSum(c.bias.Grad.Data, 0, dz, rows, f)
 	}
-	l.g.Resize(v, kf)
+	l.g.Resize(u, kf)
 	clear(l.g.Data)
 	l.dzData = dz
 	if l.rev {
@@ -290,19 +332,25 @@ func (l *EmbeddingConv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor
 		parallel.For(k, 1, l.scat)
 	}
 	l.dzData = nil
-	e := l.emb.emb
-	// ∂kernel (as wcat's layout) = embeddingsᵀ · G, then back to [k, ch, f].
+	// ∂kernel (as wcat's layout) = (the batch's embedding rows)ᵀ · G, then
+	// back to [k, ch, f].
 	l.dwcat.Resize(ch, kf)
-	kernels.Sgemm(true, false, ch, kf, v, 1, e.Value.Data, ch, l.g.Data, kf, 0, l.dwcat.Data, kf)
+	kernels.Sgemm(true, false, ch, kf, u, 1, l.eu.Data, ch, l.g.Data, kf, 0, l.dwcat.Data, kf)
 	dw := c.kernel.Grad.Data
 	for j := 0; j < k; j++ {
 		for ci := 0; ci < ch; ci++ {
 			copy(dw[(j*ch+ci)*f:][:f], l.dwcat.Data[ci*kf+l.blk(j)*f:][:f])
 		}
 	}
-	// ∂embeddings = G · wcatᵀ, every row (unused ids get zero rows).
-	kernels.Sgemm(false, true, v, ch, kf, 1, l.g.Data, kf, l.wcat.Data, kf, 0, e.Grad.Data, ch)
-	l.emb.allDirty = true
+	// ∂embeddings: G · wcatᵀ gives the batch's rows; the others are zero.
+	l.deu.Resize(u, ch)
+	kernels.Sgemm(false, true, u, ch, kf, 1, l.g.Data, kf, l.wcat.Data, kf, 0, l.deu.Data, ch)
+	l.emb.clearGrad()
+	l.emb.markTouched(l.uniq)
+	eg := l.emb.emb.Grad.Data
+	for i, id := range l.uniq {
+		copy(eg[int(id)*ch:(int(id)+1)*ch], l.deu.Data[i*ch:(i+1)*ch])
+	}
 	if !needDx {
 		return nil, nil
 	}

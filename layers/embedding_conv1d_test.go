@@ -177,8 +177,9 @@ func BenchmarkIMDBStepFused(b *testing.B) {
 }
 
 // benchPair times Forward+Backward of Embedding(10000,128)+Conv1D(32,7,relu)
-// on a (128, 500) batch, fused (mode 1) or as two layers (mode 2).
-func benchPair(b *testing.B, mode int) {
+// on a (128, 500) batch, fused (mode 1) or as two layers (mode 2), with
+// uniform ids (nearly every id in every batch) or IMDB-like ones.
+func benchPair(b *testing.B, mode int, zipf bool) {
 	l := FuseEmbeddingConv1D(Embedding(10000, 128, WithInputLength(500)), Conv1D(32, 7, WithActivation("relu")))
 	l.mode = mode
 	if err := l.Build([]int{-1}, rand.New(rand.NewPCG(1, 1))); err != nil {
@@ -188,6 +189,9 @@ func benchPair(b *testing.B, mode int) {
 	x := tensor.New(128, 500)
 	for i := range x.Data {
 		x.Data[i] = float32(rng.IntN(10000))
+	}
+	if zipf {
+		x = imdbLikeIDs(rng, 128, 500, 10000)
 	}
 	dy := randTensor(rng, -1, 1, 128, 494, 32)
 	b.ResetTimer()
@@ -203,5 +207,21 @@ func benchPair(b *testing.B, mode int) {
 	reportCPU(b, c0)
 }
 
-func BenchmarkEmbeddingConv1DIMDBFused(b *testing.B)   { benchPair(b, 1) }
-func BenchmarkEmbeddingConv1DIMDBUnfused(b *testing.B) { benchPair(b, 2) }
+func BenchmarkEmbeddingConv1DIMDBFused(b *testing.B)     { benchPair(b, 1, false) }
+func BenchmarkEmbeddingConv1DIMDBUnfused(b *testing.B)   { benchPair(b, 2, false) }
+func BenchmarkEmbeddingConv1DIMDBFusedZipf(b *testing.B) { benchPair(b, 1, true) }
+
+// imdbLikeIDs draws a batch shaped like padded IMDB reviews: lengths
+// uniform in [50, steps], left-padded with id 0 as Keras's pad_sequences
+// does, and word ids Zipf-distributed (exponent 1.1) over [1, vocab).
+func imdbLikeIDs(rng *rand.Rand, batch, steps, vocab int) *tensor.Tensor {
+	x := tensor.New(batch, steps)
+	z := rand.NewZipf(rng, 1.1, 1, uint64(vocab-2))
+	for s := 0; s < batch; s++ {
+		n := 50 + rng.IntN(steps-49)
+		for t := steps - n; t < steps; t++ {
+			x.Data[s*steps+t] = float32(1 + z.Uint64())
+		}
+	}
+	return x
+}

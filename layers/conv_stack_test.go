@@ -242,3 +242,46 @@ func TestParallelMatchesSerial(t *testing.T) {
 func reportCPU(b *testing.B, c0 float64) {
 	b.ReportMetric((cpuSeconds()-c0)/float64(b.N)*1e3, "cpu-ms/op")
 }
+
+func TestGEMMFreeLayersNoAllocs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	rng := rand.New(rand.NewPCG(1, 1))
+	x3 := randTensor(rng, -1, 1, 3, 10, 4)
+	ids := tensor.New(3, 10)
+	for i := range ids.Data {
+		ids.Data[i] = float32(rng.IntN(7))
+	}
+	cases := []struct {
+		l Layer
+		x *tensor.Tensor
+	}{
+		{Embedding(7, 4), ids},
+		{MaxPooling1D(3, WithStrides(2), WithPadding("same")), x3},
+		{AveragePooling1D(2), x3},
+		{GlobalMaxPooling1D(), x3},
+		{GlobalAveragePooling1D(), x3},
+		{Flatten(), x3},
+		{Dropout(0.4), x3},
+		{Activation("softmax"), x3},
+	}
+	for _, c := range cases {
+		buildLayer(t, c.l, c.x.Shape[1:], 1)
+		y, err := c.l.Forward(c.x, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dy := randTensor(rng, -1, 1, y.Shape...)
+		step := func() {
+			if _, err := c.l.Forward(c.x, true); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.l.Backward(dy, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		step()
+		if n := testing.AllocsPerRun(20, step); n != 0 {
+			t.Errorf("%s Forward+Backward allocate %v times per step", c.l.ClassName(), n)
+		}
+	}
+}

@@ -2,8 +2,10 @@ package layers
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
+	"github.com/seqconv/seqconv/internal/kernels"
 	"github.com/seqconv/seqconv/tensor"
 )
 
@@ -224,4 +226,39 @@ func imdbLikeIDs(rng *rand.Rand, batch, steps, vocab int) *tensor.Tensor {
 		}
 	}
 	return x
+}
+
+func TestEmbeddingConv1DNoAllocs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // parallel loops run inline
+	l := FuseEmbeddingConv1D(Embedding(30, 8), Conv1D(4, 3, WithActivation("relu")))
+	l.mode = 1
+	if err := l.Build([]int{-1}, rand.New(rand.NewPCG(1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	x := tensor.New(4, 20)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.IntN(30))
+	}
+	dy := randTensor(rng, -1, 1, 4, 18, 4)
+	step := func() {
+		if _, err := l.Forward(x, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Backward(dy, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step()
+	u := len(l.uniq)
+	a, c := make([]float32, 30*24), make([]float32, 30*24)
+	replay := func() { // the step's three GEMMs, for the kernel's own allocations
+		kernels.Sgemm(false, false, u, 12, 8, 1, a, 8, a, 12, 0, c, 12)
+		kernels.Sgemm(true, false, 8, 12, u, 1, a, 8, a, 12, 0, c, 12)
+		kernels.Sgemm(false, true, u, 8, 12, 1, a, 12, a, 12, 0, c, 8)
+	}
+	base := testing.AllocsPerRun(20, replay)
+	if n := testing.AllocsPerRun(20, step); n > base {
+		t.Errorf("fused Forward+Backward allocate %v times per step, want %v (the GEMM kernel's own)", n, base)
+	}
 }

@@ -30,6 +30,7 @@ type GRULayer struct {
 	rnnBase
 	resetAfter bool
 	biasRec    []float32     // reset_after: bias row 1, or zeros without bias
+	biasSum    []float32     // reset_after: the bias added to the input projection
 	rh         tensor.Tensor // reset_after: (T, B, u) h·Uh + b′h of every step
 
 	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
@@ -96,6 +97,18 @@ func (l *GRULayer) Config() map[string]any {
 // features) from a zero initial state and returns (batch, units), or
 // (batch, timesteps, units) with return_sequences.
 func (l *GRULayer) Forward(x *tensor.Tensor, training bool) (*tensor.Tensor, error) {
+	if l.resetAfter && l.useBias {
+		// The input projection carries both bias rows of z and r (their
+		// sum is all that matters) and the input bias of h; the recurrent
+		// bias of h stays inside r ⊙ (…).
+		u := l.units
+		b := l.bias.Value.Data
+		l.biasSum = append(l.biasSum[:0], b[:3*u]...)
+		for j := 0; j < 2*u; j++ {
+			l.biasSum[j] += b[3*u+j]
+		}
+		l.biasIn = l.biasSum
+	}
 	if err := l.beginForward(x, training, 3); err != nil {
 		return nil, err
 	}
@@ -147,38 +160,31 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 	if !l.resetAfter {
 		special = l.blk[2]
 	}
-	br := l.biasRec
+	bh := l.biasRec[2*u:]
+	G := 3 * u
 	for t := 0; t < T; t++ {
 		l.fillOperands(t, special, lo, hi)
 		hp, ldh := l.hprev(t)
+		pre := l.pre.Data[t*B*G : (t+1)*B*G]
+		// z and r: the recurrent products accumulate into pre, whose bias
+		// (Forward) already holds both of their bias rows.
+		l.recGemm(t, 0, 2, lo, hi, pre, G, 1)
 		if l.resetAfter {
-			l.recGemm(t, 0, 3, lo, hi)
-		} else {
-			l.recGemm(t, 0, 2, lo, hi)
+			l.recGemm(t, 2, 3, lo, hi, l.rh.Data[t*B*u:(t+1)*B*u], u, 0)
 		}
 		for i := lo; i < hi; i++ {
-			g := l.pre.Data[(t*B+i)*3*u : (t*B+i+1)*3*u]
-			s := l.s.Data[i*3*u : (i+1)*3*u]
-			zr, sz := g[:2*u], s[:2*u]
-			if l.resetAfter {
-				for j := range zr {
-					zr[j] += sz[j] + br[j]
-				}
-			} else {
-				for j := range zr {
-					zr[j] += sz[j]
-				}
-			}
-			l.recAct.apply(zr)
+			g := pre[i*G : (i+1)*G]
+			l.recAct.apply(g[:2*u])
 			if !l.resetAfter {
 				continue
 			}
 			r, hh := g[u:2*u], g[2*u:]
 			rh := l.rh.Data[(t*B+i)*u : (t*B+i+1)*u]
-			sh, bh := s[2*u:], br[2*u:]
+			r, rh, bh := r[:len(hh)], rh[:len(hh)], bh[:len(hh)]
 			for j := range hh {
-				rh[j] = sh[j] + bh[j]
-				hh[j] += r[j] * rh[j]
+				v := rh[j] + bh[j]
+				rh[j] = v
+				hh[j] += r[j] * v
 			}
 			l.act.apply(hh)
 			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(t*B+i)*u:(t*B+i+1)*u])
@@ -188,7 +194,7 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 		}
 		// reset_after = false: the candidate multiplies r ⊙ h (masked).
 		for i := lo; i < hi; i++ {
-			r := l.pre.Data[(t*B+i)*3*u+u : (t*B+i)*3*u+2*u]
+			r := pre[i*G+u : i*G+2*u]
 			op, h := l.operand(i, t, special), hp[i*ldh:i*ldh+u]
 			if l.nmh == 0 {
 				for j, v := range h {
@@ -201,14 +207,10 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 				}
 			}
 		}
-		l.recGemm(t, 2, 3, lo, hi)
+		l.recGemm(t, 2, 3, lo, hi, pre[2*u:], G, 1)
 		for i := lo; i < hi; i++ {
-			g := l.pre.Data[(t*B+i)*3*u : (t*B+i+1)*3*u]
-			hh, sh := g[2*u:], l.s.Data[i*3*u+2*u:(i+1)*3*u]
-			for j := range hh {
-				hh[j] += sh[j]
-			}
-			l.act.apply(hh)
+			g := pre[i*G : (i+1)*G]
+			l.act.apply(g[2*u:])
 			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(t*B+i)*u:(t*B+i+1)*u])
 		}
 	}

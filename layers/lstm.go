@@ -119,13 +119,10 @@ func (l *LSTMLayer) forwardRows(lo, hi int) {
 	B, T, u := l.batch, l.steps, l.units
 	for t := 0; t < T; t++ {
 		l.fillOperands(t, -1, lo, hi)
-		l.recGemm(t, 0, 4, lo, hi)
+		l.recGemm(t, 0, 4, lo, hi, l.pre.Data[t*B*4*u:(t+1)*B*4*u], 4*u, 1)
 		for i := lo; i < hi; i++ {
 			o := (t*B + i) * u
-			g, s := l.pre.Data[o*4:o*4+4*u], l.s.Data[i*4*u:(i+1)*4*u]
-			for j := range g {
-				g[j] += s[j]
-			}
+			g := l.pre.Data[o*4 : o*4+4*u]
 			l.recAct.apply(g[:2*u])
 			l.act.apply(g[2*u : 3*u])
 			l.recAct.apply(g[3*u:])

@@ -486,7 +486,6 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 
 	b.pre.Resize(T, B, G*u)
 	b.hs.Resize(T, B, u)
-	b.s.Resize(B, G*u)
 	b.zero.Resize(B, u)
 	b.zero.Zero()
 	W := b.kernel.Value.Data
@@ -590,9 +589,11 @@ func (b *rnnBase) operand(i, t, k int) []float32 {
 	return b.hm.Data[o : o+b.units]
 }
 
-// recGemm sets s[:, g·u:(g+1)·u] = hm[:, t, blk[g]]·recurrent_kernel[:, g]
-// for the gates g in [g0, g1), one GEMM per run of gates sharing a block.
-func (b *rnnBase) recGemm(t, g0, g1, lo, hi int) {
+// recGemm computes, for the rows [lo, hi) of step t and the gates g in
+// [g0, g1), c[i·ldc + (g−g0)·u …] = hm[t, i, blk[g]]·recurrent_kernel[:, g]
+// + beta·c[…], one GEMM per run of gates sharing a block. With beta = 1 the
+// products accumulate straight into the gate pre-activations.
+func (b *rnnBase) recGemm(t, g0, g1, lo, hi int, c []float32, ldc int, beta float32) {
 	u, G := b.units, b.gates
 	U := b.recKernel.Value.Data
 	ld := b.nb * u
@@ -601,13 +602,15 @@ func (b *rnnBase) recGemm(t, g0, g1, lo, hi int) {
 		for e < g1 && b.blk[e] == b.blk[g] {
 			e++
 		}
-		if t == 0 { // h_{−1} = 0
-			for i := lo; i < hi; i++ {
-				clear(b.s.Data[i*G*u+g*u : i*G*u+e*u])
-			}
-		} else {
+		col := (g - g0) * u
+		switch {
+		case t > 0:
 			a := b.hm.Data[(t*b.batch+lo)*ld+b.blk[g]*u:]
-			kernels.Sgemm(false, false, hi-lo, (e-g)*u, u, 1, a, ld, U[g*u:], G*u, 0, b.s.Data[lo*G*u+g*u:], G*u)
+			kernels.Sgemm(false, false, hi-lo, (e-g)*u, u, 1, a, ld, U[g*u:], G*u, beta, c[lo*ldc+col:], ldc)
+		case beta == 0: // h_{−1} = 0
+			for i := lo; i < hi; i++ {
+				clear(c[i*ldc+col : i*ldc+col+(e-g)*u])
+			}
 		}
 		g = e
 	}

@@ -91,13 +91,10 @@ func (l *SimpleRNNLayer) forwardRows(lo, hi int) {
 	B, T, u := l.batch, l.steps, l.units
 	for t := 0; t < T; t++ {
 		l.fillOperands(t, -1, lo, hi)
-		l.recGemm(t, 0, 1, lo, hi)
+		l.recGemm(t, 0, 1, lo, hi, l.pre.Data[t*B*u:(t+1)*B*u], u, 1)
 		for i := lo; i < hi; i++ {
 			o := (t*B + i) * u
-			g, s := l.pre.Data[o:o+u], l.s.Data[i*u:(i+1)*u]
-			for j := range g {
-				g[j] += s[j]
-			}
+			g := l.pre.Data[o : o+u]
 			l.act.apply(g)
 			copy(l.hs.Data[o:o+u], g)
 		}

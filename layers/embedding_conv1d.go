@@ -358,3 +358,24 @@ func (l *EmbeddingConv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor
 	clear(l.dx.Data)
 	return l.dx, nil
 }
+
+// Fuser is implemented by layers that can run together with the layer after
+// them as one faster layer computing the same thing. A model may replace
+// each such pair by FuseWith's result in its execution plan while keeping
+// the two layers for its summary, config and weights: the fused layer's
+// Params are the pair's Params, in order.
+type Fuser interface {
+	// FuseWith returns the fused layer and true if next can be fused
+	// with the receiver; both must already be built.
+	FuseWith(next Layer) (Layer, bool)
+}
+
+// FuseWith fuses the Embedding with a following Conv1D (see
+// EmbeddingConv1DLayer); any other next layer gives false.
+func (l *EmbeddingLayer) FuseWith(next Layer) (Layer, bool) {
+	c, ok := next.(*Conv1DLayer)
+	if !ok || !l.built || !c.built || len(l.in) != 1 || c.ch != l.outputDim {
+		return nil, false
+	}
+	return FuseEmbeddingConv1D(l, c), true
+}

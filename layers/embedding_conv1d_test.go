@@ -262,3 +262,20 @@ func TestEmbeddingConv1DNoAllocs(t *testing.T) {
 		t.Errorf("fused Forward+Backward allocate %v times per step, want %v (the GEMM kernel's own)", n, base)
 	}
 }
+
+func TestEmbeddingFuseWith(t *testing.T) {
+	emb, conv := Embedding(10, 4), Conv1D(2, 3)
+	if _, ok := emb.FuseWith(conv); ok {
+		t.Error("fused unbuilt layers")
+	}
+	buildLayer(t, emb, []int{-1}, 1)
+	buildLayer(t, conv, emb.OutputShape(), 1)
+	var f Fuser = emb
+	l, ok := f.FuseWith(conv)
+	if !ok || l.ClassName() != "EmbeddingConv1D" || len(l.Params()) != 3 || l.Params()[1] != conv.Params()[0] {
+		t.Fatalf("FuseWith(Conv1D) = %v, %v", l, ok)
+	}
+	if _, ok := emb.FuseWith(Dense(3)); ok {
+		t.Error("fused Embedding with Dense")
+	}
+}

@@ -36,8 +36,7 @@ type Conv1DLayer struct {
 	ch int // input channels
 
 	// Per-batch state of the last Forward.
-	x                       *tensor.Tensor // input (owned by the caller)
-	src                     []float32      // x or its padded copy
+	src                     []float32 // x or its padded copy
 	batch, tIn, tp, tOut    int
 	padL                    int
 	xp, z, y, dz, wt, dxp   *tensor.Tensor
@@ -160,7 +159,7 @@ func (l *Conv1DLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) 
 	if tOut <= 0 {
 		return nil, fmt.Errorf("%s: input of %d steps is shorter than the kernel's extent %d", who("Conv1D", l.name), t, l.dilated())
 	}
-	l.x, l.batch, l.tIn, l.tOut, l.padL = x, b, t, tOut, padL
+	l.batch, l.tIn, l.tOut, l.padL = b, t, tOut, padL
 	l.tp = t + padL + padR
 	l.y.Resize(b, tOut, f)
 	if b == 0 {

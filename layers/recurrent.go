@@ -145,7 +145,6 @@ type rnnBase struct {
 	units int
 	gates int // gate blocks in the kernels: GRU 3, LSTM 4, SimpleRNN 1
 	opts  options
-	err   error // a constructor argument error, reported by Build
 
 	act, recAct       rnnAct
 	useBias           bool
@@ -166,21 +165,20 @@ type rnnBase struct {
 	xt           tensor.Tensor  // (T, B, F) input, time-major, in processing order
 	nmx, nmh     int            // input and recurrent masks in use (0: none)
 	mx, mh       tensor.Tensor  // (nmx, B, F) and (nmh, B, u) masks
-	xm           tensor.Tensor  // (nmx, B, T, F) masked input copies
+	xm           tensor.Tensor  // (nmx, T, B, F) masked input copies
 	pre          tensor.Tensor  // (T, B, G·u) input projections, turned into gate values
 	nb           int            // recurrent operand blocks
 	blk          []int          // gate → block of hm it multiplies
 	blkBuf       [4]int
 	hm           tensor.Tensor // (T, B, nb·u) recurrent operands of every step
 	hs           tensor.Tensor // (T, B, u) outputs h_t
-	s            tensor.Tensor // (B, G·u) per-step recurrent products
 	zero         tensor.Tensor // (B, u) zeros: the initial state
 	out          tensor.Tensor // (B, u) last output
 
 	// Backward buffers.
 	dGx, dGr  tensor.Tensor  // (T, B, G·u) pre-activation gradients, input and recurrent side
 	sharedDG  bool           // dGr is dGx (LSTM, SimpleRNN: the two sides coincide)
-	dh, dhp   tensor.Tensor  // (B, u) ∂loss/∂h_t and ∂loss/∂h_{t−1}
+	dhp       tensor.Tensor  // (B, u) ∂loss/∂h_t, then ∂loss/∂h_{t−1} (see stepGrad)
 	dhm       tensor.Tensor  // (B, nb·u) ∂loss/∂(recurrent operand block)
 	dy        *tensor.Tensor // the gradient given to Backward, for the row workers
 	dx, dxTmp tensor.Tensor
@@ -230,9 +228,6 @@ func (b *rnnBase) OutputShape() []int {
 // setup validates the options shared by all recurrent layers; extra lists
 // the class's own allowed option keys.
 func (b *rnnBase) setup(extra ...string) error {
-	if b.err != nil {
-		return b.err
-	}
 	allowed := append([]string{"activation", "use_bias", "dropout",
 		"recurrent_dropout", "return_sequences", "go_backwards"}, extra...)
 	if err := b.opts.check(b.class, allowed...); err != nil {
@@ -312,7 +307,7 @@ func (b *rnnBase) configBase() map[string]any {
 		"unroll":                false,
 		"seed":                  nil,
 	}
-	if !b.built && b.err == nil {
+	if !b.built {
 		// Unbuilt: report the arguments as given.
 		if b.opts.set["activation"] {
 			cfg["activation"] = b.opts.activation

@@ -274,8 +274,7 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 		}
 		if l.resetAfter {
 			if t > 0 { // h_{−1} is a constant
-				l.recGemmBack(t, 0, 3, lo, hi)
-				l.addOperandGrads(-1, lo, hi)
+				l.stateGrad(t, lo, hi, 1)
 			}
 			continue
 		}

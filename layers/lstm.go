@@ -186,9 +186,7 @@ func (l *LSTMLayer) backwardRows(lo, hi int) {
 			l.recAct.grad(do, do, og)
 		}
 		if t > 0 {
-			l.recGemmBack(t, 0, 4, lo, hi)
-			clear(l.dhp.Data[lo*u : hi*u])
-			l.addOperandGrads(-1, lo, hi)
+			l.stateGrad(t, lo, hi, 0)
 		}
 	}
 }

@@ -633,6 +633,25 @@ func (b *rnnBase) recGemmBack(t, g0, g1, lo, hi int) {
 	}
 }
 
+// stateGrad sets dhp = beta·dhp + ∂loss/∂h_{t−1} through the recurrent
+// products of every gate at step t, for rows [lo, hi). Without recurrent
+// masks all gates share one operand, and a single GEMM accumulates straight
+// into dhp.
+func (b *rnnBase) stateGrad(t, lo, hi int, beta float32) {
+	u, GU := b.units, b.gates*b.units
+	if b.nb == 1 && b.nmh == 0 {
+		kernels.Sgemm(false, true, hi-lo, u, GU, 1, b.dGr.Data[(t*b.batch+lo)*GU:], GU,
+			b.recKernel.Value.Data, GU, beta, b.dhp.Data[lo*u:], u)
+		flushTiny(b.dhp.Data[lo*u : hi*u])
+		return
+	}
+	b.recGemmBack(t, 0, b.gates, lo, hi)
+	if beta == 0 {
+		clear(b.dhp.Data[lo*u : hi*u])
+	}
+	b.addOperandGrads(-1, lo, hi)
+}
+
 // addOperandGrads adds to dhp the gradient flowing through every block of
 // dhm except skip (h_{t−1} times its mask).
 func (b *rnnBase) addOperandGrads(skip, lo, hi int) {

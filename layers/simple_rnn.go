@@ -111,9 +111,7 @@ func (l *SimpleRNNLayer) backwardRows(lo, hi int) {
 			l.act.grad(l.dGx.Data[o:o+u], l.dhp.Data[i*u:(i+1)*u], l.hs.Data[o:o+u])
 		}
 		if t > 0 {
-			l.recGemmBack(t, 0, 1, lo, hi)
-			clear(l.dhp.Data[lo*u : hi*u])
-			l.addOperandGrads(-1, lo, hi)
+			l.stateGrad(t, lo, hi, 0)
 		}
 	}
 }

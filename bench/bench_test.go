@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seqconv/seqconv/data/imdb"
 	"github.com/seqconv/seqconv/data/jena"
 )
 
@@ -79,7 +80,7 @@ func TestDataAndCases(t *testing.T) {
 			t.Fatalf("%s: %v, size %v want %d", name, err, st, size)
 		}
 	}
-	cs, err := NewCases(d, 1)
+	cs, err := NewCases(d, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,8 +180,25 @@ func TestPeerServer(t *testing.T) {
 	fmt.Fprintln(in, `{"op": "quit"}`)
 }
 
-func benchCase(b *testing.B, name string) {
-	cs, err := NewCases(NewData(1), 1)
+// benchData returns the benchmark data: synthetic, with the first 20,000
+// real IMDB training reviews when real is set (loaded through the user's
+// cache: the first run tokenizes the shipped archive).
+func benchData(b *testing.B, real bool) *Data {
+	d := NewData(1)
+	if real {
+		train, _, err := imdb.LoadData(imdb.Options{NumWords: IMDBVocab})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := d.UseIMDB(train); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return d
+}
+
+func benchCase(b *testing.B, name string, fused, real bool) {
+	cs, err := NewCases(benchData(b, real), 1, fused)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -201,17 +219,30 @@ func benchCase(b *testing.B, name string) {
 	b.ReportMetric(k.FLOPs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-// BenchmarkIMDBTrainStep is one RMSprop step of the IMDB model, batch 128 × 500.
-func BenchmarkIMDBTrainStep(b *testing.B) { benchCase(b, IMDBTrainStep) }
+// BenchmarkIMDBTrainStep is one RMSprop step of the IMDB model as written
+// in Keras, batch 128 × 500 uniform ids.
+func BenchmarkIMDBTrainStep(b *testing.B) { benchCase(b, IMDBTrainStep, false, false) }
 
-// BenchmarkIMDBInference is Predict on one IMDB batch of 128 × 500.
-func BenchmarkIMDBInference(b *testing.B) { benchCase(b, IMDBInference) }
+// BenchmarkIMDBTrainStepFused is the same step with the fused
+// Embedding+Conv1D on the first 128 real reviews.
+func BenchmarkIMDBTrainStepFused(b *testing.B) { benchCase(b, IMDBTrainStep, true, true) }
+
+// BenchmarkIMDBTrainStepFusedUniform is the fused step on uniform ids, the
+// fused path's worst case (nearly every id in the batch).
+func BenchmarkIMDBTrainStepFusedUniform(b *testing.B) { benchCase(b, IMDBTrainStep, true, false) }
+
+// BenchmarkIMDBInference is Predict on one IMDB batch of 128 × 500 uniform ids.
+func BenchmarkIMDBInference(b *testing.B) { benchCase(b, IMDBInference, false, false) }
+
+// BenchmarkIMDBInferenceFused is Predict with the fused pair on 128 real reviews.
+func BenchmarkIMDBInferenceFused(b *testing.B) { benchCase(b, IMDBInference, true, true) }
 
 // BenchmarkJenaTrainStep is one RMSprop step of the Jena model, batch 128 × 480 × 14.
-func BenchmarkJenaTrainStep(b *testing.B) { benchCase(b, JenaTrainStep) }
+func BenchmarkJenaTrainStep(b *testing.B) { benchCase(b, JenaTrainStep, false, false) }
 
 // BenchmarkJenaInference is Predict on one Jena batch of 128 × 480 × 14.
-func BenchmarkJenaInference(b *testing.B) { benchCase(b, JenaInference) }
+func BenchmarkJenaInference(b *testing.B) { benchCase(b, JenaInference, false, false) }
 
-// BenchmarkIMDBEpoch is one Fit epoch over 20,000 synthetic reviews.
-func BenchmarkIMDBEpoch(b *testing.B) { benchCase(b, IMDBEpochCase) }
+// BenchmarkIMDBEpoch is one Fit epoch over the first 20,000 real reviews
+// with the fused pair.
+func BenchmarkIMDBEpoch(b *testing.B) { benchCase(b, IMDBEpochCase, true, true) }

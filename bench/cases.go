@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/seqconv/seqconv/data/imdb"
+	"github.com/seqconv/seqconv/data/sequence"
 	"github.com/seqconv/seqconv/model"
 	"github.com/seqconv/seqconv/tensor"
 )
@@ -64,6 +66,32 @@ func NewData(seed uint64) *Data {
 	return d
 }
 
+// UseIMDB replaces the synthetic reviews by real ones: the first IMDBEpoch
+// of reviews, padded or truncated to IMDBLen as Keras's pad_sequences does
+// (zeros and cuts at the front), with their labels. Real reviews matter for
+// timing: their ids are Zipf-distributed with padding, so a batch holds far
+// fewer distinct ids than IMDBLen·Batch uniform draws, which seqconv's fused
+// Embedding+Conv1D path exploits and a dense implementation does not.
+func (d *Data) UseIMDB(train imdb.Split) error {
+	if train.Len() < IMDBEpoch {
+		return fmt.Errorf("bench: %d reviews, want at least %d", train.Len(), IMDBEpoch)
+	}
+	x, err := sequence.PadSequences(train.X[:IMDBEpoch], IMDBLen, sequence.PadOptions{})
+	if err != nil {
+		return err
+	}
+	for i, v := range x.Data {
+		if v < 0 || v >= IMDBVocab {
+			return fmt.Errorf("bench: review %d has id %d outside [0, %d)", i/IMDBLen, v, IMDBVocab)
+		}
+	}
+	copy(d.IMDBX, x.Data)
+	for i, y := range train.Y[:IMDBEpoch] {
+		d.IMDBY[i] = float32(y)
+	}
+	return nil
+}
+
 // Raw file names written by WriteRaw (little-endian int32 / float32, no
 // header; shapes as in Data).
 const (
@@ -116,10 +144,16 @@ type Cases struct {
 }
 
 // NewCases builds the two reference models (weights drawn from seed) and
-// the five cases on d. The train-step cases update the models' weights; the
-// epoch case shuffles with a seed that changes on every run.
-func NewCases(d *Data, seed uint64) (*Cases, error) {
-	im, err := IMDBModel(seed)
+// the five cases on d; with fused, the IMDB model's Embedding and first
+// Conv1D run as one layers.FuseEmbeddingConv1D. The train-step cases update
+// the models' weights; the epoch case shuffles with a seed that changes on
+// every run.
+func NewCases(d *Data, seed uint64, fused bool) (*Cases, error) {
+	newIMDB := IMDBModel
+	if fused {
+		newIMDB = IMDBModelFused
+	}
+	im, err := newIMDB(seed)
 	if err != nil {
 		return nil, err
 	}

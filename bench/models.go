@@ -33,7 +33,24 @@ func IMDBModel(seed uint64) (*model.Sequential, error) {
 		layers.GlobalMaxPooling1D(),
 		layers.Dense(1),
 	)
-	return compile(m, seed, losses.BinaryCrossentropy{FromLogits: true}, IMDBParams)
+	return compile(m, seed, losses.BinaryCrossentropy{FromLogits: true}, IMDBParams, IMDBLen)
+}
+
+// IMDBModelFused is IMDBModel with the Embedding and the first Conv1D
+// wrapped in layers.FuseEmbeddingConv1D: the same layers, weights and
+// results (up to float32 rounding), computed through the per-token
+// projection table instead of an im2col GEMM over the embedded batch.
+func IMDBModelFused(seed uint64) (*model.Sequential, error) {
+	m := model.NewSequential(
+		layers.FuseEmbeddingConv1D(
+			layers.Embedding(IMDBVocab, 128, layers.WithInputLength(IMDBLen)),
+			layers.Conv1D(32, 7, layers.WithActivation("relu"))),
+		layers.MaxPooling1D(5),
+		layers.Conv1D(32, 7, layers.WithActivation("relu")),
+		layers.GlobalMaxPooling1D(),
+		layers.Dense(1),
+	)
+	return compile(m, seed, losses.BinaryCrossentropy{FromLogits: true}, IMDBParams, IMDBLen)
 }
 
 // JenaModel returns the reference Jena model (input 480 × 14, GRU with
@@ -47,13 +64,14 @@ func JenaModel(seed uint64) (*model.Sequential, error) {
 		layers.GRU(32, layers.WithDropout(0.1), layers.WithRecurrentDropout(0.5)),
 		layers.Dense(1),
 	)
-	return compile(m, seed, losses.MeanAbsoluteError{}, JenaParams)
+	return compile(m, seed, losses.MeanAbsoluteError{}, JenaParams, JenaSteps, JenaFeats)
 }
 
-// compile seeds, builds and compiles m and checks its parameter count.
-func compile(m *model.Sequential, seed uint64, loss losses.Loss, params int) (*model.Sequential, error) {
+// compile seeds, builds (for inputs of shape in) and compiles m and checks
+// its parameter count.
+func compile(m *model.Sequential, seed uint64, loss losses.Loss, params int, in ...int) (*model.Sequential, error) {
 	m.SetSeed(seed)
-	if err := m.Build(); err != nil {
+	if err := m.Build(in...); err != nil {
 		return nil, err
 	}
 	if err := m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{}), loss); err != nil {

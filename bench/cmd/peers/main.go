@@ -42,7 +42,8 @@ type config struct {
 	jsonOut, mdOut               string
 	python, peer, omp            string
 	noData, noEpoch, quick       bool
-	datasets                     string
+	fused                        bool
+	datasets, imdbData           string
 }
 
 func main() {
@@ -56,6 +57,8 @@ func main() {
 	flag.StringVar(&c.peer, "peer", "bench/peers.py", "the PyTorch server script")
 	flag.StringVar(&c.omp, "omp", "auto", "OMP_WAIT_POLICY of the PyTorch server: auto (time both, keep the faster per case), active or passive")
 	flag.StringVar(&c.datasets, "datasets", "datasets", "the repository's datasets folder (IMDB archive and word index)")
+	flag.BoolVar(&c.fused, "fused", true, "run seqconv's IMDB Embedding and first Conv1D as layers.FuseEmbeddingConv1D")
+	flag.StringVar(&c.imdbData, "imdb-data", "real", "IMDB ids: real (the first 20,000 shipped training reviews, padded to 500) or uniform (random ids)")
 	flag.BoolVar(&c.noData, "no-data", false, "skip the data-path timings")
 	flag.BoolVar(&c.noEpoch, "no-epoch", false, "skip the IMDB epoch case")
 	flag.BoolVar(&c.quick, "quick", false, "one round, one epoch round, one data round (a smoke run)")
@@ -206,10 +209,24 @@ func run(c config) error {
 	}
 	defer os.RemoveAll(dir)
 	data := bench.NewData(1)
+	switch c.imdbData {
+	case "real":
+		train, _, err := imdb.LoadData(imdb.Options{NumWords: bench.IMDBVocab, Path: filepath.Join(c.datasets, "imdb", "aclImdb_v1_labeled.tar.gz")})
+		if err != nil {
+			return err
+		}
+		if err := data.UseIMDB(train); err != nil {
+			return err
+		}
+	case "uniform":
+	default:
+		return fmt.Errorf("--imdb-data %q: want real or uniform", c.imdbData)
+	}
+	rep.IMDBData, rep.Fused = c.imdbData, c.fused
 	if err := data.WriteRaw(dir); err != nil {
 		return err
 	}
-	cases, err := bench.NewCases(data, 1)
+	cases, err := bench.NewCases(data, 1, c.fused)
 	if err != nil {
 		return err
 	}

@@ -147,7 +147,12 @@ func TestEmbeddingConv1DGradCheck(t *testing.T) {
 
 // BenchmarkIMDBStepFused is BenchmarkIMDBStep with the Embedding and the
 // first Conv1D fused.
-func BenchmarkIMDBStepFused(b *testing.B) {
+func BenchmarkIMDBStepFused(b *testing.B) { benchIMDBStepFused(b, false) }
+
+// BenchmarkIMDBStepFusedZipf is BenchmarkIMDBStepFused on IMDB-like ids.
+func BenchmarkIMDBStepFusedZipf(b *testing.B) { benchIMDBStepFused(b, true) }
+
+func benchIMDBStepFused(b *testing.B, zipf bool) {
 	emb, conv := Embedding(10000, 128, WithInputLength(500)), Conv1D(32, 7, WithActivation("relu"))
 	s := &seq{ls: []Layer{
 		FuseEmbeddingConv1D(emb, conv),
@@ -163,6 +168,9 @@ func BenchmarkIMDBStepFused(b *testing.B) {
 	x := tensor.New(128, 500)
 	for i := range x.Data {
 		x.Data[i] = float32(rng.IntN(10000))
+	}
+	if zipf {
+		x = imdbLikeIDs(rng, 128, 500, 10000)
 	}
 	dy := randTensor(rng, -1, 1, 128, 1)
 	b.ResetTimer()

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"syscall"
 	"testing"
 )
 
@@ -64,14 +63,6 @@ func reportFlops(b *testing.B, flops, cpu0 float64) {
 	b.ReportMetric(total/(cpuSeconds()-cpu0)/1e9, "GFLOP/cpu-s")
 }
 
-// cpuSeconds returns the user+system CPU time of the process.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
-}
 
 // BenchmarkSgemm measures each SGEMM path on each shape with 1 and 2
 // workers (GOMAXPROCS is set inside, whatever -cpu says).

@@ -57,6 +57,7 @@ type Sequential struct {
 	seed    uint64
 	pcg     *rand.PCG // source of every layer's randomness; saved with the model
 	built   bool
+	plan    []layers.Layer // the layers as run: layers with fusable pairs fused
 	inShape []int
 	params  []*layers.Param
 
@@ -263,8 +264,29 @@ func (m *Sequential) Build(in ...int) error {
 	m.inShape = append([]int(nil), in...)
 	m.outShape = shape
 	m.params = params
+	m.plan = executionPlan(m.layers)
 	m.built = true
 	return nil
+}
+
+// executionPlan returns the layers as the model runs them: each pair that
+// the first layer can fuse with the second (layers.Fuser, such as Embedding
+// followed by Conv1D) is replaced by the fused layer, which computes the
+// same function faster and shares the pair's Params. The unfused layers
+// stay the model's public structure (summary, config, weights).
+func executionPlan(ls []layers.Layer) []layers.Layer {
+	plan := make([]layers.Layer, 0, len(ls))
+	for i := 0; i < len(ls); i++ {
+		if f, ok := ls[i].(layers.Fuser); ok && i+1 < len(ls) {
+			if fused, ok := f.FuseWith(ls[i+1]); ok {
+				plan = append(plan, fused)
+				i++
+				continue
+			}
+		}
+		plan = append(plan, ls[i])
+	}
+	return plan
 }
 
 // compatible reports whether a concrete shape fits a built shape that may

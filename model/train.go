@@ -517,8 +517,8 @@ func (m *Sequential) trainStep(x, y *tensor.Tensor) (float64, error) {
 		}
 	}
 	dy := m.grad
-	for i := len(m.layers) - 1; i >= 0; i-- {
-		if dy, err = m.layers[i].Backward(dy, i > 0); err != nil {
+	for i := len(m.plan) - 1; i >= 0; i-- {
+		if dy, err = m.plan[i].Backward(dy, i > 0); err != nil {
 			return 0, err
 		}
 	}
@@ -544,10 +544,10 @@ func (m *Sequential) TrainOnBatch(x, y *tensor.Tensor) (float64, error) {
 // forward runs the layers; the result belongs to the last layer.
 func (m *Sequential) forward(x *tensor.Tensor, training bool) (*tensor.Tensor, error) {
 	h := x
-	for i, l := range m.layers {
+	for _, l := range m.plan {
 		var err error
 		if h, err = l.Forward(h, training); err != nil {
-			return nil, fmt.Errorf("layer %d (%s): %w", i, l.Name(), err)
+			return nil, fmt.Errorf("layer %s: %w", l.Name(), err)
 		}
 	}
 	return h, nil

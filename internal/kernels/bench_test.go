@@ -60,7 +60,9 @@ func reportGflops(b *testing.B, s benchShape, cpu0 float64) {
 func reportFlops(b *testing.B, flops, cpu0 float64) {
 	total := flops * float64(b.N)
 	b.ReportMetric(total/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	b.ReportMetric(total/(cpuSeconds()-cpu0)/1e9, "GFLOP/cpu-s")
+	if cpu := cpuSeconds() - cpu0; cpu > 0 {
+		b.ReportMetric(total/cpu/1e9, "GFLOP/cpu-s")
+	}
 }
 
 

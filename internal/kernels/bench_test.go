@@ -22,6 +22,8 @@ var benchShapes = []benchShape{
 	{name: "conv_fwd_M63232_K896_N32_lda128", m: 63232, n: 32, k: 896, lda: 128},
 	// Its weight gradient: im2colᵀ·dY with the same overlapping input.
 	{name: "conv_wgrad_tA_M896_K63232_N32_lda128", transA: true, m: 896, n: 32, k: 63232, lda: 128},
+	// Its input gradient as dY·Wᵀ (before a col2im scatter), K = 32.
+	{name: "conv_dx_tB_M63232_K32_N896", transB: true, m: 63232, n: 896, k: 32},
 	// One GRU step's input/recurrent product for a batch of 128.
 	{name: "gru_M128_K32_N96", m: 128, n: 96, k: 32},
 }
@@ -44,7 +46,7 @@ func (s benchShape) operands() (a, b, c []float32, lda, ldb int) {
 		ldb = s.k
 	}
 	a = randSlice(r, matLen(ar, ac, lda))
-	b = randSlice(r, s.k*s.n)
+	b = randSlice(r, s.k*s.n) // ldb·rows = k·n either way
 	c = make([]float32, s.m*s.n)
 	return a, b, c, lda, ldb
 }

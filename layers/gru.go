@@ -40,7 +40,7 @@ type GRULayer struct {
 // WithActivation (default "tanh"), WithRecurrentActivation (default
 // "sigmoid"), WithUseBias, WithDropout, WithRecurrentDropout,
 // WithReturnSequences, WithGoBackwards, WithResetAfter (default true),
-// WithName and WithInputShape.
+// WithSeed, WithName and WithInputShape.
 func GRU(units int, opts ...Option) *GRULayer {
 	l := &GRULayer{rnnBase: newRNNBase("GRU", units, 3, opts)}
 	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows

@@ -87,6 +87,21 @@ func TestGRUDropoutChangesOutput(t *testing.T) {
 	if l.nmx != 3 || l.nmh != 3 {
 		t.Fatalf("masks in use: %d input, %d recurrent; Keras 3 draws 3 and 3 when recurrent_dropout > 0", l.nmx, l.nmh)
 	}
+	// seed= fixes the masks whatever the model's generator.
+	s1, s2 := GRU(3, WithDropout(0.5), WithSeed(7)), GRU(3, WithDropout(0.5), WithSeed(7))
+	for i, l := range []*GRULayer{s1, s2} {
+		if err := l.Build([]int{5, 2}, rand.New(rand.NewPCG(uint64(i), 9))); err != nil {
+			t.Fatal(err)
+		}
+		copy(l.kernel.Value.Data, s1.kernel.Value.Data)
+		copy(l.recKernel.Value.Data, s1.recKernel.Value.Data)
+	}
+	y1, _ := s1.Forward(x, true)
+	y1c := y1.Clone()
+	y2, _ := s2.Forward(x, true)
+	if !equalData(y1c.Data, y2.Data) {
+		t.Error("two GRUs with seed 7 drew different dropout masks")
+	}
 	l2 := GRU(3, WithDropout(0.5))
 	buildRNN(t, l2, 5, 2)
 	if _, err := l2.Forward(x, true); err != nil {
@@ -354,7 +369,7 @@ func TestRecurrentErrors(t *testing.T) {
 func TestRecurrentConfigRoundTrip(t *testing.T) {
 	for _, l := range []Layer{
 		GRU(7, WithName("g"), WithResetAfter(false), WithDropout(0.1), WithRecurrentDropout(0.5),
-			WithReturnSequences(true), WithInputShape(-1, 14)),
+			WithReturnSequences(true), WithInputShape(-1, 14), WithSeed(42)),
 		LSTM(5, WithName("l"), WithActivation("relu"), WithUseBias(false), WithGoBackwards(true)),
 		SimpleRNN(3, WithName("s"), WithRecurrentDropout(0.2)),
 		Bidirectional(GRU(4, WithReturnSequences(true)), WithName("bi"), WithMergeMode("ave")),

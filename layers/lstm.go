@@ -32,7 +32,8 @@ type LSTMLayer struct {
 // LSTM returns an LSTM layer with the given number of units. It takes
 // WithActivation (default "tanh"), WithRecurrentActivation (default
 // "sigmoid"), WithUseBias, WithDropout, WithRecurrentDropout,
-// WithReturnSequences, WithGoBackwards, WithName and WithInputShape.
+// WithReturnSequences, WithGoBackwards, WithSeed, WithName and
+// WithInputShape.
 func LSTM(units int, opts ...Option) *LSTMLayer {
 	l := &LSTMLayer{rnnBase: newRNNBase("LSTM", units, 4, opts)}
 	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows

@@ -127,6 +127,6 @@ func WithMergeMode(m string) Option {
 	return func(o *options) { o.mergeMode = m; o.mark("merge_mode") }
 }
 
-// WithSeed fixes a Dropout layer's own seed (Keras seed=); without it the
-// layer draws from the model's generator.
+// WithSeed fixes the dropout seed of a Dropout or recurrent layer (Keras
+// seed=); without it the layer draws from the model's generator.
 func WithSeed(s uint64) Option { return func(o *options) { o.seed = s; o.mark("seed") } }

@@ -229,7 +229,7 @@ func (b *rnnBase) OutputShape() []int {
 // the class's own allowed option keys.
 func (b *rnnBase) setup(extra ...string) error {
 	allowed := append([]string{"activation", "use_bias", "dropout",
-		"recurrent_dropout", "return_sequences", "go_backwards"}, extra...)
+		"recurrent_dropout", "return_sequences", "go_backwards", "seed"}, extra...)
 	if err := b.opts.check(b.class, allowed...); err != nil {
 		return err
 	}
@@ -276,6 +276,9 @@ func (b *rnnBase) buildWeights(in []int, rng *rand.Rand) error {
 	b.in = append([]int(nil), in...)
 	b.inDim = in[1]
 	b.rng = rng
+	if b.opts.set["seed"] { // Keras seed=: the layer's own dropout stream
+		b.rng = rand.New(rand.NewPCG(b.opts.seed, b.opts.seed))
+	}
 	gu := b.gates * b.units
 	b.kernel = NewParam("kernel", b.inDim, gu)
 	initGlorotUniform(rng, b.inDim, gu, b.kernel.Value.Data)
@@ -306,6 +309,9 @@ func (b *rnnBase) configBase() map[string]any {
 		"stateful":              false,
 		"unroll":                false,
 		"seed":                  nil,
+	}
+	if b.opts.set["seed"] {
+		cfg["seed"] = b.opts.seed
 	}
 	if !b.built {
 		// Unbuilt: report the arguments as given.
@@ -383,6 +389,16 @@ func rnnOptsFromConfig(cfg map[string]any, hasRecAct bool) (units int, opts []Op
 			return 0, nil, err
 		}
 		opts = append(opts, k.opt(v))
+	}
+	if v, ok := cfg["seed"]; ok && v != nil {
+		seed, err := cfgInt(cfg, "seed", 0)
+		if err != nil {
+			return 0, nil, err
+		}
+		if seed < 0 {
+			return 0, nil, fmt.Errorf("seed = %d, want ≥ 0", seed)
+		}
+		opts = append(opts, WithSeed(uint64(seed)))
 	}
 	// Regularizers and constraints change training; seqconv has none, so
 	// a config that sets them is refused rather than silently altered.

@@ -18,8 +18,8 @@ type SimpleRNNLayer struct {
 
 // SimpleRNN returns a SimpleRNN layer with the given number of units. It
 // takes WithActivation (default "tanh"), WithUseBias, WithDropout,
-// WithRecurrentDropout, WithReturnSequences, WithGoBackwards, WithName and
-// WithInputShape.
+// WithRecurrentDropout, WithReturnSequences, WithGoBackwards, WithSeed,
+// WithName and WithInputShape.
 func SimpleRNN(units int, opts ...Option) *SimpleRNNLayer {
 	l := &SimpleRNNLayer{rnnBase: newRNNBase("SimpleRNN", units, 1, opts)}
 	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows

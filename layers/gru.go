@@ -44,6 +44,7 @@ type GRULayer struct {
 func GRU(units int, opts ...Option) *GRULayer {
 	l := &GRULayer{rnnBase: newRNNBase("GRU", units, 3, opts)}
 	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
+	l.bind()
 	return l
 }
 

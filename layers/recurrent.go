@@ -161,11 +161,13 @@ type rnnBase struct {
 	// Per-batch state of the last Forward.
 	batch, steps int
 	training     bool
-	x            *tensor.Tensor // input in processing order
+	x            *tensor.Tensor // input in processing order (&xt)
+	xin          *tensor.Tensor // the caller's input, (B, T, F)
 	xt           tensor.Tensor  // (T, B, F) input, time-major, in processing order
 	nmx, nmh     int            // input and recurrent masks in use (0: none)
 	mx, mh       tensor.Tensor  // (nmx, B, F) and (nmh, B, u) masks
-	xm           tensor.Tensor  // (nmx, T, B, F) masked input copies
+	wb           tensor.Tensor  // (B, F, G·u) per-sample masked kernels (input dropout)
+	dwp          tensor.Tensor  // (chunks, 2, F, G·u) kernel-gradient partials and scratch
 	pre          tensor.Tensor  // (T, B, G·u) input projections, turned into gate values
 	nb           int            // recurrent operand blocks
 	blk          []int          // gate → block of hm it multiplies
@@ -176,13 +178,15 @@ type rnnBase struct {
 	out          tensor.Tensor // (B, u) last output
 
 	// Backward buffers.
-	dGx, dGr  tensor.Tensor  // (T, B, G·u) pre-activation gradients, input and recurrent side
-	sharedDG  bool           // dGr is dGx (LSTM, SimpleRNN: the two sides coincide)
-	dhp       tensor.Tensor  // (B, u) ∂loss/∂h_t, then ∂loss/∂h_{t−1} (see stepGrad)
-	dhm       tensor.Tensor  // (B, nb·u) ∂loss/∂(recurrent operand block)
-	dy        *tensor.Tensor // the gradient given to Backward, for the row workers
-	dx, dxTmp tensor.Tensor
-	dxt       tensor.Tensor // (T, B, F) input gradient before transposition
+	dGx, dGr tensor.Tensor // (T, B, G·u) pre-activation gradients, input and recurrent side
+	sharedDG bool          // dGr is dGx (LSTM, SimpleRNN: the two sides coincide)
+
+	projFn, dwFn, dxFn func(lo, hi int) // bound once by bind
+	dhp                tensor.Tensor    // (B, u) ∂loss/∂h_t, then ∂loss/∂h_{t−1} (see stepGrad)
+	dhm                tensor.Tensor    // (B, nb·u) ∂loss/∂(recurrent operand block)
+	dy                 *tensor.Tensor   // the gradient given to Backward, for the row workers
+	dx                 tensor.Tensor
+	dxt                tensor.Tensor // (T, B, F) input gradient before transposition
 }
 
 func newRNNBase(class string, units, gates int, opts []Option) rnnBase {
@@ -469,7 +473,7 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 			copy(b.xt.Data[(t*B+i)*F:(t*B+i+1)*F], x.Data[(i*T+ts)*F:(i*T+ts+1)*F])
 		}
 	}
-	b.x = &b.xt
+	b.x, b.xin = &b.xt, x
 
 	// Masks: see the file comment.
 	b.nmx, b.nmh = 0, 0
@@ -503,23 +507,26 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 	if b.nmx == 0 {
 		kernels.Sgemm(false, false, B*T, G*u, F, 1, b.x.Data, F, W, G*u, 0, b.pre.Data, G*u)
 	} else {
-		b.xm.Resize(b.nmx, T, B, F)
+		// Input dropout: the masks are constant over time, so each sample
+		// gets its own masked kernel, wb[b][f, c] = mask_{j(c)}[b, f]·W[f, c]
+		// (j(c) the mask of column c's gate), and one GEMM per sample
+		// projects all its steps: no masked copies of the input.
+		b.wb.Resize(B, F, G*u)
 		seg := G * u / b.nmx
-		for j := 0; j < b.nmx; j++ {
-			xm := b.xm.Data[j*B*T*F : (j+1)*B*T*F]
-			m := b.mx.Data[j*B*F : (j+1)*B*F]
-			for t := 0; t < T; t++ {
-				for i := 0; i < B; i++ {
-					mi := m[i*F : (i+1)*F]
-					o := (t*B + i) * F
-					src, dst := b.x.Data[o:o+F], xm[o:o+F]
-					for f, v := range src {
-						dst[f] = v * mi[f]
+		for i := 0; i < B; i++ {
+			wbi := b.wb.Data[i*F*G*u : (i+1)*F*G*u]
+			for j := 0; j < b.nmx; j++ {
+				m := b.mx.Data[(j*B+i)*F : (j*B+i+1)*F]
+				for f, mf := range m {
+					src := W[f*G*u+j*seg : f*G*u+(j+1)*seg]
+					dst := wbi[f*G*u+j*seg : f*G*u+(j+1)*seg]
+					for c, v := range src {
+						dst[c] = v * mf
 					}
 				}
 			}
-			kernels.Sgemm(false, false, B*T, seg, F, 1, xm, F, W[j*seg:], G*u, 0, b.pre.Data[j*seg:], G*u)
 		}
+		parallel.For(B, 8, b.projFn)
 	}
 	if b.biasIn != nil {
 		kernels.AddBias(b.pre.Data, B*T, G*u, b.biasIn)
@@ -804,9 +811,16 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 	if b.nmx == 0 {
 		kernels.Sgemm(true, false, F, GU, B*T, 1, b.x.Data, F, b.dGx.Data, GU, 0, dW, GU)
 	} else {
-		seg := GU / b.nmx
-		for j := 0; j < b.nmx; j++ {
-			kernels.Sgemm(true, false, F, seg, B*T, 1, b.xm.Data[j*B*T*F:], F, b.dGx.Data[j*seg:], GU, 0, dW[j*seg:], GU)
+		// Per sample: P = x_bᵀ·dGx_b, masked row by row into a partial sum
+		// per worker chunk (see dwChunks).
+		// A fixed number of chunks keeps the summation order, hence the
+		// result, independent of the number of workers.
+		nc := min(4, B)
+		b.dwp.Resize(nc, 2, F, GU)
+		parallel.For(nc, 1, b.dwFn)
+		copy(dW, b.dwp.Data[:F*GU])
+		for c := 1; c < nc; c++ {
+			kernels.Axpy(1, b.dwp.Data[c*2*F*GU:c*2*F*GU+F*GU], dW)
 		}
 	}
 	if !needDx {
@@ -817,23 +831,7 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 	if b.nmx == 0 {
 		kernels.Sgemm(false, true, B*T, F, GU, 1, b.dGx.Data, GU, W, GU, 0, dx.Data, F)
 	} else {
-		dx.Zero()
-		seg := GU / b.nmx
-		b.dxTmp.Resize(T, B, F)
-		for j := 0; j < b.nmx; j++ {
-			kernels.Sgemm(false, true, B*T, F, seg, 1, b.dGx.Data[j*seg:], GU, W[j*seg:], GU, 0, b.dxTmp.Data, F)
-			m := b.mx.Data[j*B*F : (j+1)*B*F]
-			for t := 0; t < T; t++ {
-				for i := 0; i < B; i++ {
-					mi := m[i*F : (i+1)*F]
-					o := (t*B + i) * F
-					src, dst := b.dxTmp.Data[o:o+F], dx.Data[o:o+F]
-					for f, v := range src {
-						dst[f] += v * mi[f]
-					}
-				}
-			}
-		}
+		parallel.For(B, 8, b.dxFn)
 	}
 	b.dx.Resize(B, T, F)
 	for i := 0; i < B; i++ {
@@ -846,6 +844,66 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 		}
 	}
 	return &b.dx
+}
+
+// bind creates the method values the worker pool runs, once: a method
+// value allocates. The cells call it from their constructors, after the
+// base has its final address.
+func (b *rnnBase) bind() {
+	b.projFn, b.dwFn, b.dxFn = b.projRows, b.dwChunks, b.dxRows
+}
+
+// projRows projects the input of samples [lo, hi) through their masked
+// kernels: pre[:, i, :] = x[:, i, :]·wb[i].
+func (b *rnnBase) projRows(lo, hi int) {
+	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
+	for i := lo; i < hi; i++ {
+		kernels.Sgemm(false, false, T, GU, F, 1, b.x.Data[i*F:], B*F, b.wb.Data[i*F*GU:], GU, 0, b.pre.Data[i*GU:], B*GU)
+	}
+}
+
+// dxRows sets the input gradient of samples [lo, hi):
+// dx[:, i, :] = dGx[:, i, :]·wb[i]ᵀ.
+func (b *rnnBase) dxRows(lo, hi int) {
+	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
+	for i := lo; i < hi; i++ {
+		kernels.Sgemm(false, true, T, F, GU, 1, b.dGx.Data[i*GU:], B*GU, b.wb.Data[i*F*GU:], GU, 0, b.dxt.Data[i*F:], B*F)
+	}
+}
+
+// dwChunks accumulates the kernel gradient of the samples of chunks
+// [lo, hi) (chunk c covers samples [c·B/nc, (c+1)·B/nc)) into partial c:
+// Σ_i mask_i ⊙ (x[:, i, :]ᵀ·dGx[:, i, :]), the mask of row f and gate
+// column c being mask_{j(c)}[i, f].
+func (b *rnnBase) dwChunks(lo, hi int) {
+	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
+	nc := b.dwp.Shape[0]
+	seg := GU / b.nmx
+	for c := lo; c < hi; c++ {
+		part := b.dwp.Data[c*2*F*GU : c*2*F*GU+F*GU]
+		p := b.dwp.Data[c*2*F*GU+F*GU : (c+1)*2*F*GU]
+		clear(part)
+		for i := c * B / nc; i < (c+1)*B/nc; i++ {
+			// The caller's batch-major input has sample i contiguous, which
+			// the transposed GEMM reads much faster than the strided
+			// time-major copy; go_backwards needs the copy's order.
+			if b.goBack {
+				kernels.Sgemm(true, false, F, GU, T, 1, b.x.Data[i*F:], B*F, b.dGx.Data[i*GU:], B*GU, 0, p, GU)
+			} else {
+				kernels.Sgemm(true, false, F, GU, T, 1, b.xin.Data[i*T*F:], F, b.dGx.Data[i*GU:], B*GU, 0, p, GU)
+			}
+			for j := 0; j < b.nmx; j++ {
+				m := b.mx.Data[(j*B+i)*F : (j*B+i+1)*F]
+				for f, mf := range m {
+					src := p[f*GU+j*seg : f*GU+(j+1)*seg]
+					dst := part[f*GU+j*seg : f*GU+(j+1)*seg]
+					for k, v := range src {
+						dst[k] += v * mf
+					}
+				}
+			}
+		}
+	}
 }
 
 // InputShape returns the input shape declared with WithInputShape (Keras

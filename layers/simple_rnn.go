@@ -23,6 +23,7 @@ type SimpleRNNLayer struct {
 func SimpleRNN(units int, opts ...Option) *SimpleRNNLayer {
 	l := &SimpleRNNLayer{rnnBase: newRNNBase("SimpleRNN", units, 1, opts)}
 	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
+	l.bind()
 	l.sharedDG = true
 	return l
 }

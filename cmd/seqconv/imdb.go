@@ -211,6 +211,10 @@ func trainIMDB(ctx context.Context, cmd *cobra.Command, w io.Writer, f imdbFlags
 		if info, m, err = resumeIMDB(cmd, f, cpPath); err != nil {
 			return err
 		}
+		if !cmd.Flags().Changed("epochs") {
+			// Finish the run as planned unless told otherwise.
+			f.epochs = info.Train.Epochs
+		}
 	} else {
 		info = &runInfo{
 			Dataset: "imdb", Arch: imdbArch,

@@ -379,6 +379,10 @@ func trainJena(ctx context.Context, cmd *cobra.Command, w io.Writer, f jenaFlags
 		if info, m, err = resumeJena(cmd, f, cpPath); err != nil {
 			return err
 		}
+		if !cmd.Flags().Changed("epochs") {
+			// Finish the run as planned unless told otherwise.
+			f.epochs = info.Train.Epochs
+		}
 	} else {
 		info = &runInfo{
 			Dataset: "jena", Arch: f.arch,

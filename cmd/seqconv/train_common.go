@@ -338,7 +338,11 @@ func guard(run func(cmd *cobra.Command, args []string) error) func(cmd *cobra.Co
 				err = fmt.Errorf("internal error: %v (set SEQCONV_DEBUG=1 for details)", r)
 			}
 		}()
-		return run(cmd, args)
+		err = run(cmd, args)
+		if err != nil && errors.Is(err, context.Canceled) && !strings.HasPrefix(err.Error(), "interrupted") {
+			err = fmt.Errorf("interrupted: %w", err)
+		}
+		return err
 	}
 }
 

@@ -40,17 +40,25 @@ func (c *call) work() {
 }
 
 var (
-	poolOnce sync.Once
-	jobs     chan *call
+	// jobs hands calls to idle workers; its buffer lets For return without
+	// waiting for a worker to pick up a chunk it may end up doing itself.
+	jobs = make(chan *call, 64)
+
+	mu      sync.Mutex
+	started atomic.Int32 // workers running
 )
 
-// start launches the workers: one fewer than GOMAXPROCS at first use, since
-// the caller works too. Later GOMAXPROCS increases get no extra workers,
-// which only costs parallelism, never correctness.
-func start() {
-	w := runtime.GOMAXPROCS(0) - 1
-	jobs = make(chan *call, 4*max(w, 1))
-	for range w {
+// ensureWorkers starts workers until there are want of them. Workers live
+// for the rest of the process, blocked on jobs when idle; if GOMAXPROCS
+// later shrinks, the extra ones only idle.
+func ensureWorkers(want int) {
+	if int(started.Load()) >= want {
+		return
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for int(started.Load()) < want {
+		started.Add(1)
 		go func() {
 			for c := range jobs {
 				c.work()
@@ -75,7 +83,7 @@ func For(n, grain int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	poolOnce.Do(start)
+	ensureWorkers(w - 1) // the caller is the w-th worker
 	step := (n + chunks - 1) / chunks
 	chunks = (n + step - 1) / step
 	// A fresh call per For: a worker may still hold an old one after its

@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,5 +68,24 @@ func BenchmarkForHandOff(b *testing.B) {
 	var sink atomic.Int64
 	for b.Loop() {
 		For(2, 1, func(lo, hi int) { sink.Add(int64(hi - lo)) })
+	}
+}
+
+func TestForUsesNewWorkersAfterGOMAXPROCSGrows(t *testing.T) {
+	prev := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(prev)
+	For(2, 1, func(lo, hi int) {}) // starts one worker
+	runtime.GOMAXPROCS(4)
+	// Four chunks that each wait until all four run at once: this only
+	// finishes if three workers besides the caller exist.
+	var arrived atomic.Int32
+	For(4, 1, func(lo, hi int) {
+		arrived.Add(1)
+		for arrived.Load() < 4 {
+			runtime.Gosched()
+		}
+	})
+	if got := started.Load(); got < 3 {
+		t.Fatalf("%d workers started, want ≥ 3", got)
 	}
 }

@@ -545,7 +545,9 @@ func (b *rnnBase) setBlocks(blk []int) {
 		}
 		b.nb = max(b.nb, b.blk[g]+1)
 	}
-	b.hm.Resize(b.steps, b.batch, b.nb*b.units)
+	if !b.plainOperand() {
+		b.hm.Resize(b.steps, b.batch, b.nb*b.units)
+	}
 }
 
 // fillMask draws Keras-style inverted dropout: 0 with probability rate,
@@ -577,9 +579,17 @@ func (b *rnnBase) hprev(t int) ([]float32, int) {
 	return b.hs.Data[(t-1)*b.batch*b.units : t*b.batch*b.units], b.units
 }
 
+// plainOperand reports whether every gate multiplies the unmasked h_{t−1}
+// (one block, no recurrent dropout): the GEMMs then read the stored states
+// hs directly and hm is not used.
+func (b *rnnBase) plainOperand() bool { return b.nb == 1 && b.nmh == 0 }
+
 // fillOperands writes block k of hm at step t for every block k < nb except
 // skip: h_{t−1}, times recurrent mask k when masks are in use.
 func (b *rnnBase) fillOperands(t, skip, lo, hi int) {
+	if b.plainOperand() {
+		return
+	}
 	u, B, nbu := b.units, b.batch, b.nb*b.units
 	hp, ldh := b.hprev(t)
 	for k := 0; k < b.nb; k++ {
@@ -623,7 +633,12 @@ func (b *rnnBase) recGemm(t, g0, g1, lo, hi int, c []float32, ldc int, beta floa
 		col := (g - g0) * u
 		switch {
 		case t > 0:
-			a := b.hm.Data[(t*b.batch+lo)*ld+b.blk[g]*u:]
+			a := b.hm.Data
+			if b.plainOperand() {
+				a, ld = b.hs.Data[((t-1)*b.batch+lo)*u:], u
+			} else {
+				a = a[(t*b.batch+lo)*ld+b.blk[g]*u:]
+			}
 			kernels.Sgemm(false, false, hi-lo, (e-g)*u, u, 1, a, ld, U[g*u:], G*u, beta, c[lo*ldc+col:], ldc)
 		case beta == 0: // h_{−1} = 0
 			for i := lo; i < hi; i++ {
@@ -795,7 +810,15 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 	GU := G * u
 	// recurrent_kernel: Σ over (b, t) of operandᵀ·dGr, per run of gates.
 	dU := b.recKernel.Grad.Data
-	for g := 0; g < G; {
+	if b.plainOperand() {
+		// h_{t−1} of steps 1…T−1 is hs[0:T−1]; step 0 multiplies zeros.
+		if T == 1 {
+			clear(dU)
+		} else {
+			kernels.Sgemm(true, false, u, GU, (T-1)*B, 1, b.hs.Data, u, b.dGr.Data[B*GU:], GU, 0, dU, GU)
+		}
+	}
+	for g := 0; g < G && !b.plainOperand(); {
 		e := g + 1
 		for e < G && b.blk[e] == b.blk[g] {
 			e++

@@ -439,8 +439,8 @@ func rnnOptsFromConfig(cfg map[string]any, hasRecAct bool) (units int, opts []Op
 
 // beginForward checks x, prepares the per-batch buffers, draws the dropout
 // masks and computes the input projections of all steps at once:
-// pre[b,t,:] = (x[b,t,:]⊙mask)·kernel + biasIn. nmhGates is the number of
-// recurrent masks the cell uses under recurrent dropout.
+// pre[t,b,:] = (x[b,t,:]⊙mask)·kernel + biasIn. nmhGates is the number of
+// masks per side the cell uses under recurrent dropout (one per gate).
 func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) error {
 	if !b.built {
 		return fmt.Errorf("%s %q: Forward before Build", b.class, b.name)

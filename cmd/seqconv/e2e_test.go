@@ -243,6 +243,29 @@ func TestJenaQuickEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Without its run description the model is recognized from its input
+	// (480 steps of 14 features: Jena windows every 3 rows) and evaluated
+	// on the whole ranges of the shipped file; predicting needs the
+	// training statistics, so it is refused with a clear message.
+	bare := filepath.Join(t.TempDir(), "bare.model")
+	b, err := os.ReadFile(filepath.Join(dir, "jena.model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bare, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = seqconv(t, ctx, "evaluate", bare)
+	if err != nil || !strings.Contains(out, "validation (24 batches)  test (31 batches)") {
+		t.Errorf("evaluate without .json (%v): %q", err, out)
+	}
+	if out, err = seqconv(t, ctx, "summary", bare); err != nil || !strings.Contains(out, "looks like a jena model") {
+		t.Errorf("summary without .json (%v): %q", err, out)
+	}
+	if _, err := seqconv(t, ctx, "evaluate", bare, "--data", "imdb"); err == nil || !strings.Contains(err.Error(), "Embedding") {
+		t.Errorf("evaluate --data imdb of a Jena model: %v", err)
+	}
+
 	// Forecast from the last 1,500 rows of the shipped file.
 	lines := strings.SplitAfter(string(datasets.JenaRoof2024()), "\n")
 	for lines[len(lines)-1] == "" {
@@ -262,6 +285,9 @@ func TestJenaQuickEndToEnd(t *testing.T) {
 	}
 	if _, err := seqconv(t, ctx, "predict", filepath.Join(dir, "jena.model"), win); err == nil || !strings.Contains(err.Error(), "need at least 1438 rows") {
 		t.Errorf("short window: %v", err)
+	}
+	if _, err := seqconv(t, ctx, "predict", bare, win); err == nil || !strings.Contains(err.Error(), "standardization statistics") {
+		t.Errorf("predict without .json: %v", err)
 	}
 }
 

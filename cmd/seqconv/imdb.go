@@ -360,7 +360,7 @@ func plotIMDB(path string, info *runInfo) error {
 		Marker: float64(info.BestEpoch), MarkerName: "kept epoch"}
 	acc := curves.Panel{Title: "IMDB: accuracy", XLabel: "epoch", YLabel: "accuracy",
 		Series: []curves.Series{series("training", h, nil, "accuracy", false), series("validation", h, info.Initial, "val_accuracy", true)},
-		Marker: float64(info.BestEpoch), MarkerName: "kept epoch"}
+		Marker: float64(info.BestEpoch), MarkerName: "kept epoch", LegendBottom: true}
 	if v, ok := info.Results["test_accuracy"]; ok {
 		acc.HLines = []curves.HLine{{Name: fmt.Sprintf("test (kept epoch) %.4f", v), Y: v}}
 	}

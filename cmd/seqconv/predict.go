@@ -133,6 +133,9 @@ func predictReview(cmd *cobra.Command, s *savedModel, text string) (float64, int
 // predictJena forecasts the temperature from the last rows of a CSV file.
 func predictJena(cmd *cobra.Command, w io.Writer, s *savedModel, path string) error {
 	j := s.info.Jena
+	if len(j.Mean) == 0 || len(j.Std) == 0 {
+		return fmt.Errorf("%s: the model's standardization statistics are unknown (%s, written by seqconv jena, is missing)", s.path, s.path+metaExt)
+	}
 	policy, err := jena.ParseMissingPolicy(j.Missing)
 	if err != nil {
 		return err
@@ -148,7 +151,7 @@ func predictJena(cmd *cobra.Command, w io.Writer, s *savedModel, path string) er
 		return fmt.Errorf("%s: %d rows, but the model reads %d timesteps every %d rows: need at least %d rows", path, d.Rows, steps, j.Step, need)
 	}
 	if len(j.Mean) != d.Features() || len(j.Std) != d.Features() {
-		return fmt.Errorf("%s: the standardization statistics are missing or do not match %d features; evaluate needs the .json written by seqconv jena", s.path+metaExt, d.Features())
+		return fmt.Errorf("%s: the standardization statistics do not match the %d features of %s", s.path+metaExt, d.Features(), path)
 	}
 	if in := s.m.InputShape(); in[len(in)-1] != d.Features() || (in[0] > 0 && in[0] != steps) {
 		return fmt.Errorf("%s reads %v windows, not %d timesteps × %d features", s.path, in, steps, d.Features())

@@ -40,6 +40,9 @@ type Panel struct {
 	// epoch whose weights were kept), labelled MarkerName.
 	Marker     float64
 	MarkerName string
+	// LegendBottom puts the legend in the bottom right corner instead of
+	// the top right (for rising curves such as accuracy).
+	LegendBottom bool
 }
 
 // palette holds distinguishable colours, one per curve of a panel.
@@ -104,7 +107,7 @@ func build(p Panel) (*plot.Plot, error) {
 	pl.X.Label.Text = p.XLabel
 	pl.Y.Label.Text = p.YLabel
 	pl.Add(plotter.NewGrid())
-	pl.Legend.Top = true
+	pl.Legend.Top = !p.LegendBottom
 	xmin, xmax := math.Inf(1), math.Inf(-1)
 	for i, s := range p.Series {
 		if len(s.X) != len(s.Y) {

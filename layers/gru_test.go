@@ -49,6 +49,7 @@ func TestGRUGradients(t *testing.T) {
 		{"recurrent_dropout", []Option{WithDropout(0.3), WithRecurrentDropout(0.4), WithReturnSequences(true)}, true},
 		{"reset_before/recurrent_dropout", []Option{WithResetAfter(false), WithDropout(0.2), WithRecurrentDropout(0.4)}, true},
 		{"go_backwards/seq", []Option{WithGoBackwards(true), WithReturnSequences(true)}, false},
+		{"go_backwards/dropout", []Option{WithGoBackwards(true), WithDropout(0.3), WithRecurrentDropout(0.2), WithReturnSequences(true)}, true},
 		{"relu", []Option{WithActivation("relu"), WithResetAfter(false)}, false},
 		{"hard_sigmoid", []Option{WithRecurrentActivation("hard_sigmoid")}, false},
 	} {

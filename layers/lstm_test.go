@@ -21,6 +21,7 @@ func TestLSTMGradients(t *testing.T) {
 		{"dropout", []Option{WithDropout(0.3), WithReturnSequences(true)}, true},
 		{"recurrent_dropout", []Option{WithDropout(0.2), WithRecurrentDropout(0.4)}, true},
 		{"go_backwards", []Option{WithGoBackwards(true)}, false},
+		{"go_backwards/dropout", []Option{WithGoBackwards(true), WithDropout(0.3)}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			l := LSTM(3, c.opts...)

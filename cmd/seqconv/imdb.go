@@ -283,6 +283,9 @@ func trainIMDB(ctx context.Context, cmd *cobra.Command, w io.Writer, f imdbFlags
 
 	if f.noRestore {
 		info.BestEpoch = info.EpochsDone
+		if v := info.History.Values[info.Monitor]; len(v) > 0 {
+			info.BestValue = v[len(v)-1]
+		}
 		if err := m.Save(modelPath); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -182,7 +183,7 @@ func (f *jenaFlagsTrain) validate(cmd *cobra.Command) error {
 	if f.step == 0 {
 		f.step = jenaDefaultStep(f.arch)
 	}
-	if !contains(jenaArchs, f.arch) {
+	if !slices.Contains(jenaArchs, f.arch) {
 		return fmt.Errorf("--model %q: want one of %s", f.arch, strings.Join(jenaArchs, ", "))
 	}
 	if _, err := jena.ParseMissingPolicy(f.missing); err != nil {
@@ -456,6 +457,9 @@ func trainJena(ctx context.Context, cmd *cobra.Command, w io.Writer, f jenaFlags
 
 	if f.noRestore {
 		info.BestEpoch = info.EpochsDone
+		if v := info.History.Values[info.Monitor]; len(v) > 0 {
+			info.BestValue = v[len(v)-1]
+		}
 		if err := m.Save(modelPath); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,12 +89,12 @@ func (h *historyInfo) add(epoch int, logs map[string]float64, order []string) {
 	}
 	// Keep Keras's order for known keys, then any other key sorted.
 	for _, k := range order {
-		if _, ok := logs[k]; ok && !contains(h.Keys, k) {
+		if _, ok := logs[k]; ok && !slices.Contains(h.Keys, k) {
 			h.Keys = append(h.Keys, k)
 		}
 	}
 	for k := range logs {
-		if !contains(h.Keys, k) {
+		if !slices.Contains(h.Keys, k) {
 			h.Keys = append(h.Keys, k)
 		}
 	}
@@ -105,15 +106,6 @@ func (h *historyInfo) add(epoch int, logs map[string]float64, order []string) {
 		}
 		h.Values[k] = append(h.Values[k], v)
 	}
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // writeJSONFile writes v as indented JSON to path through a temporary file,
@@ -143,7 +135,8 @@ func writeFileAtomic(path string, b []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// jsonNaN lets NaN and infinite values through encoding/json as null.
+// sanitize drops or zeroes NaN and infinite values, which encoding/json
+// cannot write.
 func (r *runInfo) sanitize() {
 	clean := func(m map[string]float64) {
 		for k, v := range m {

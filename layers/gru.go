@@ -32,6 +32,7 @@ type GRULayer struct {
 	biasRec    []float32     // reset_after: bias row 1, or zeros without bias
 	biasSum    []float32     // reset_after: the bias added to the input projection
 	rh         tensor.Tensor // reset_after: (T, B, u) h·Uh + b′h of every step
+	dRh        tensor.Tensor // reset_after: (T, B, u) ∂loss/∂(h·Uh + b′h)
 
 	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
 }
@@ -142,16 +143,29 @@ func (l *GRULayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, err
 		return nil, err
 	}
 	B, T, u := l.batch, l.steps, l.units
+	l.lastRG = nil
+	if l.resetAfter {
+		// The candidate's recurrent-side gradient is r ⊙ its input-side one.
+		l.dRh.Resize(T, B, u)
+		l.lastRG = &l.dRh
+	}
 	l.dy = dy
 	l.forEachRows(l.bwdRows)
 	var dbIn []float32
 	if l.useBias {
-		dbIn = l.bias.Grad.Data[:3*u]
+		db := l.bias.Grad.Data
+		dbIn = db[:3*u]
 		if l.resetAfter {
-			kernels.ColSum(l.bias.Grad.Data[3*u:], 0, l.dGr.Data, B*T, 3*u)
+			// Row 1: z and r as row 0 (computed by finishBackward), the
+			// candidate from dRh.
+			kernels.ColSum(db[3*u+2*u:], 0, l.dRh.Data, B*T, u)
 		}
 	}
-	return l.finishBackward(needDx, dbIn), nil
+	dx := l.finishBackward(needDx, dbIn)
+	if l.useBias && l.resetAfter {
+		copy(l.bias.Grad.Data[3*u:5*u], dbIn[:2*u])
+	}
+	return dx, nil
 }
 
 // forwardRows runs the time loop for batch rows [lo, hi).
@@ -230,7 +244,7 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 		hp, ldh := l.hprev(t)
 		for i := lo; i < hi; i++ {
 			o := (t*B + i) * 3 * u
-			g, dgx, dgr := l.pre.Data[o:o+3*u], l.dGx.Data[o:o+3*u], l.dGr.Data[o:o+3*u]
+			g, dgx := l.pre.Data[o:o+3*u], l.dGx.Data[o:o+3*u]
 			z, r, hh := g[:u], g[u:2*u], g[2*u:]
 			dhp, h := l.dhp.Data[i*u:(i+1)*u], hp[i*ldh:i*ldh+u]
 			dz, dr, dhh := dgx[:u], dgx[u:2*u], dgx[2*u:]
@@ -238,17 +252,17 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 				// Keras's default activations in one pass: σ′ = σ(1−σ),
 				// tanh′ = 1 − tanh².
 				rh := l.rh.Data[(t*B+i)*u : (t*B+i+1)*u]
-				gz, gr, gh := dgr[:u], dgr[u:2*u], dgr[2*u:]
+				gh := l.dRh.Data[(t*B+i)*u : (t*B+i+1)*u]
 				z, r, hh, h, rh := z[:len(dhp)], r[:len(dhp)], hh[:len(dhp)], h[:len(dhp)], rh[:len(dhp)]
-				dz, dr, dhh, gz, gr, gh := dz[:len(dhp)], dr[:len(dhp)], dhh[:len(dhp)], gz[:len(dhp)], gr[:len(dhp)], gh[:len(dhp)]
+				dz, dr, dhh, gh := dz[:len(dhp)], dr[:len(dhp)], dhh[:len(dhp)], gh[:len(dhp)]
 				for j, d := range dhp {
 					zj, rj, hj := z[j], r[j], hh[j]
 					dhp[j] = d * zj
-					a := d * (h[j] - hj) * zj * (1 - zj)
 					c := d * (1 - zj) * (1 - hj*hj)
-					b := c * rh[j] * rj * (1 - rj)
-					dz[j], dr[j], dhh[j] = a, b, c
-					gz[j], gr[j], gh[j] = a, b, c*rj
+					dz[j] = d * (h[j] - hj) * zj * (1 - zj)
+					dr[j] = c * rh[j] * rj * (1 - rj)
+					dhh[j] = c
+					gh[j] = c * rj
 				}
 				continue
 			}
@@ -259,18 +273,14 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 			}
 			l.recAct.grad(dz, dz, z)
 			l.act.grad(dhh, dhh, hh)
-			copy(dgr[:u], dz)
 			if l.resetAfter {
 				rh := l.rh.Data[(t*B+i)*u : (t*B+i+1)*u]
-				drh := dgr[2*u:]
+				drh := l.dRh.Data[(t*B+i)*u : (t*B+i+1)*u]
 				for j, d := range dhh {
 					dr[j] = d * rh[j]
 					drh[j] = d * r[j]
 				}
 				l.recAct.grad(dr, dr, r)
-				copy(dgr[u:2*u], dr)
-			} else {
-				copy(dgr[2*u:], dhh)
 			}
 		}
 		if l.resetAfter {
@@ -300,7 +310,6 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 				}
 			}
 			l.recAct.grad(dr, dr, r)
-			copy(l.dGr.Data[o+u:o+2*u], dr)
 		}
 		if t > 0 {
 			l.recGemmBack(t, 0, 2, lo, hi)

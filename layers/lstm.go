@@ -38,7 +38,6 @@ func LSTM(units int, opts ...Option) *LSTMLayer {
 	l := &LSTMLayer{rnnBase: newRNNBase("LSTM", units, 4, opts)}
 	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
 	l.bind()
-	l.sharedDG = true // every gate's recurrent and input pre-activations coincide
 	return l
 }
 

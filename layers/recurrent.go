@@ -178,8 +178,12 @@ type rnnBase struct {
 	out          tensor.Tensor // (B, u) last output
 
 	// Backward buffers.
-	dGx, dGr tensor.Tensor // (T, B, G·u) pre-activation gradients, input and recurrent side
-	sharedDG bool          // dGr is dGx (LSTM, SimpleRNN: the two sides coincide)
+	dGx tensor.Tensor // (T, B, G·u) pre-activation gradients (input side)
+	// The recurrent side's pre-activation gradients equal dGx's except,
+	// in a reset_after GRU, for the last gate (the candidate), whose
+	// recurrent product is scaled by r; the GRU then keeps that gate's in
+	// lastRG, (T, B, u). See rg.
+	lastRG *tensor.Tensor
 
 	projFn, dwFn, dxFn func(lo, hi int) // bound once by bind
 	dhp                tensor.Tensor    // (B, u) ∂loss/∂h_t, then ∂loss/∂h_{t−1} (see stepGrad)
@@ -650,23 +654,41 @@ func (b *rnnBase) recGemm(t, g0, g1, lo, hi int, c []float32, ldc int, beta floa
 	}
 }
 
+// rg returns the recurrent-side pre-activation gradients of gate g from
+// step 0, sample 0 on, and their leading dimension.
+func (b *rnnBase) rg(g int) ([]float32, int) {
+	if b.lastRG != nil && g == b.gates-1 {
+		return b.lastRG.Data, b.units
+	}
+	return b.dGx.Data[g*b.units:], b.gates * b.units
+}
+
+// runEnd returns the end of the run of gates from g (below end) that
+// multiply the same operand block and whose recurrent gradients share one
+// matrix, so that one GEMM covers them.
+func (b *rnnBase) runEnd(g, end int) int {
+	e := g + 1
+	for e < end && b.blk[e] == b.blk[g] && !(b.lastRG != nil && e == b.gates-1) {
+		e++
+	}
+	return e
+}
+
 // recGemmBack sets dhm[:, blk[g]] (or adds to it, for a block already
 // written by an earlier gate in [g0, g1)) to dGr[:, t, g]·recurrent_kernel[:, g]ᵀ
 // over the gates in [g0, g1).
 func (b *rnnBase) recGemmBack(t, g0, g1, lo, hi int) {
-	u, nbu, ld := b.units, b.nb*b.units, b.gates*b.units
+	u, nbu := b.units, b.nb*b.units
 	for g := g0; g < g1; {
-		e := g + 1
-		for e < g1 && b.blk[e] == b.blk[g] {
-			e++
-		}
+		e := b.runEnd(g, g1)
 		beta := float32(0)
 		for p := g0; p < g; p++ {
 			if b.blk[p] == b.blk[g] {
 				beta = 1
 			}
 		}
-		kernels.Sgemm(false, false, hi-lo, u, (e-g)*u, 1, b.dGr.Data[(t*b.batch+lo)*ld+g*u:], ld, b.ut.Data[g*u*u:], u, beta, b.dhm.Data[lo*nbu+b.blk[g]*u:], nbu)
+		a, ld := b.rg(g)
+		kernels.Sgemm(false, false, hi-lo, u, (e-g)*u, 1, a[(t*b.batch+lo)*ld:], ld, b.ut.Data[g*u*u:], u, beta, b.dhm.Data[lo*nbu+b.blk[g]*u:], nbu)
 		g = e
 	}
 }
@@ -676,10 +698,15 @@ func (b *rnnBase) recGemmBack(t, g0, g1, lo, hi int) {
 // masks all gates share one operand, and a single GEMM accumulates straight
 // into dhp.
 func (b *rnnBase) stateGrad(t, lo, hi int, beta float32) {
-	u, GU := b.units, b.gates*b.units
-	if b.nb == 1 && b.nmh == 0 {
-		kernels.Sgemm(false, false, hi-lo, u, GU, 1, b.dGr.Data[(t*b.batch+lo)*GU:], GU,
-			b.ut.Data, u, beta, b.dhp.Data[lo*u:], u)
+	u := b.units
+	if b.plainOperand() {
+		for g := 0; g < b.gates; {
+			e := b.runEnd(g, b.gates)
+			a, ld := b.rg(g)
+			kernels.Sgemm(false, false, hi-lo, u, (e-g)*u, 1, a[(t*b.batch+lo)*ld:], ld,
+				b.ut.Data[g*u*u:], u, beta, b.dhp.Data[lo*u:], u)
+			beta, g = 1, e
+		}
 		flushTiny(b.dhp.Data[lo*u : hi*u])
 		return
 	}
@@ -771,11 +798,6 @@ func (b *rnnBase) beginBackward(dy *tensor.Tensor) error {
 	}
 	B, T, GU := b.batch, b.steps, b.gates*b.units
 	b.dGx.Resize(T, B, GU)
-	if b.sharedDG {
-		b.dGr = b.dGx
-	} else {
-		b.dGr.Resize(T, B, GU)
-	}
 	b.dhp.Resize(B, b.units)
 	b.dhp.Zero()
 	b.dhm.Resize(B, b.nb*b.units)
@@ -820,20 +842,20 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 	GU := G * u
 	// recurrent_kernel: Σ over (b, t) of operandᵀ·dGr, per run of gates.
 	dU := b.recKernel.Grad.Data
-	if b.plainOperand() {
-		// h_{t−1} of steps 1…T−1 is hs[0:T−1]; step 0 multiplies zeros.
-		if T == 1 {
-			clear(dU)
-		} else {
-			kernels.Sgemm(true, false, u, GU, (T-1)*B, 1, b.hs.Data, u, b.dGr.Data[B*GU:], GU, 0, dU, GU)
+	for g := 0; g < G; {
+		e := b.runEnd(g, G)
+		a, ld := b.rg(g)
+		switch {
+		case !b.plainOperand():
+			kernels.Sgemm(true, false, u, (e-g)*u, B*T, 1, b.hm.Data[b.blk[g]*u:], b.nb*u, a, ld, 0, dU[g*u:], GU)
+		case T == 1: // h_{−1} = 0
+			for p := 0; p < u; p++ {
+				clear(dU[p*GU+g*u : p*GU+e*u])
+			}
+		default:
+			// h_{t−1} of steps 1…T−1 is hs[0:T−1]; step 0 multiplies zeros.
+			kernels.Sgemm(true, false, u, (e-g)*u, (T-1)*B, 1, b.hs.Data, u, a[B*ld:], ld, 0, dU[g*u:], GU)
 		}
-	}
-	for g := 0; g < G && !b.plainOperand(); {
-		e := g + 1
-		for e < G && b.blk[e] == b.blk[g] {
-			e++
-		}
-		kernels.Sgemm(true, false, u, (e-g)*u, B*T, 1, b.hm.Data[b.blk[g]*u:], b.nb*u, b.dGr.Data[g*u:], GU, 0, dU[g*u:], GU)
 		g = e
 	}
 	if biasInGrad != nil {

@@ -24,7 +24,6 @@ func SimpleRNN(units int, opts ...Option) *SimpleRNNLayer {
 	l := &SimpleRNNLayer{rnnBase: newRNNBase("SimpleRNN", units, 1, opts)}
 	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
 	l.bind()
-	l.sharedDG = true
 	return l
 }
 

@@ -881,14 +881,20 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 	if !needDx {
 		return nil
 	}
-	dx := &b.dxt // time-major, in processing order
+	b.dx.Resize(B, T, F)
+	if !b.goBack {
+		// One GEMM per sample writes its batch-major rows in place.
+		parallel.For(B, 8, b.dxFn)
+		return &b.dx
+	}
+	// go_backwards: time-major in processing order, then reversed.
+	dx := &b.dxt
 	dx.Resize(T, B, F)
 	if b.nmx == 0 {
 		kernels.Sgemm(false, true, B*T, F, GU, 1, b.dGx.Data, GU, W, GU, 0, dx.Data, F)
 	} else {
 		parallel.For(B, 8, b.dxFn)
 	}
-	b.dx.Resize(B, T, F)
 	for i := 0; i < B; i++ {
 		for t := 0; t < T; t++ {
 			ts := t
@@ -917,12 +923,20 @@ func (b *rnnBase) projRows(lo, hi int) {
 	}
 }
 
-// dxRows sets the input gradient of samples [lo, hi):
-// dx[:, i, :] = dGx[:, i, :]·wb[i]ᵀ.
+// dxRows sets the input gradient of samples [lo, hi): dGx[:, i, :]·wᵀ with
+// w the kernel, or sample i's masked kernel under input dropout.
 func (b *rnnBase) dxRows(lo, hi int) {
 	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
 	for i := lo; i < hi; i++ {
-		kernels.Sgemm(false, true, T, F, GU, 1, b.dGx.Data[i*GU:], B*GU, b.wb.Data[i*F*GU:], GU, 0, b.dxt.Data[i*F:], B*F)
+		w := b.kernel.Value.Data
+		if b.nmx > 0 {
+			w = b.wb.Data[i*F*GU : (i+1)*F*GU]
+		}
+		if b.goBack { // time-major, reversed by the caller
+			kernels.Sgemm(false, true, T, F, GU, 1, b.dGx.Data[i*GU:], B*GU, w, GU, 0, b.dxt.Data[i*F:], B*F)
+		} else {
+			kernels.Sgemm(false, true, T, F, GU, 1, b.dGx.Data[i*GU:], B*GU, w, GU, 0, b.dx.Data[i*T*F:], F)
+		}
 	}
 }
 

@@ -161,7 +161,7 @@ type rnnBase struct {
 	// Per-batch state of the last Forward.
 	batch, steps int
 	training     bool
-	x            *tensor.Tensor // input in processing order (&xt)
+	x            *tensor.Tensor // time-major input in processing order (&xt), when made
 	xin          *tensor.Tensor // the caller's input, (B, T, F)
 	xt           tensor.Tensor  // (T, B, F) input, time-major, in processing order
 	nmx, nmh     int            // input and recurrent masks in use (0: none)
@@ -465,20 +465,6 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 	}
 	b.batch, b.steps, b.training = B, T, training
 	u, G := b.units, b.gates
-	// The layer works time-major: step t of the whole batch is one
-	// contiguous block, which the per-step loops stream through. The
-	// transposition also applies go_backwards.
-	b.xt.Resize(T, B, F)
-	for i := 0; i < B; i++ {
-		for t := 0; t < T; t++ {
-			ts := t
-			if b.goBack {
-				ts = T - 1 - t
-			}
-			copy(b.xt.Data[(t*B+i)*F:(t*B+i+1)*F], x.Data[(i*T+ts)*F:(i*T+ts+1)*F])
-		}
-	}
-	b.x, b.xin = &b.xt, x
 
 	// Masks: see the file comment.
 	b.nmx, b.nmh = 0, 0
@@ -495,6 +481,26 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 	fillMask(b.rng, b.dropout, b.mx.Data)
 	b.mh.Resize(b.nmh, B, u)
 	fillMask(b.rng, b.recDrop, b.mh.Data)
+
+	// The layer works time-major: step t of the whole batch is one
+	// contiguous block, which the per-step loops stream through. The
+	// transposed input (which also applies go_backwards) feeds the single
+	// projection and kernel-gradient GEMMs; under input dropout the
+	// per-sample GEMMs read the caller's batch-major rows instead.
+	b.xin = x
+	if b.nmx == 0 || b.goBack {
+		b.xt.Resize(T, B, F)
+		for i := 0; i < B; i++ {
+			for t := 0; t < T; t++ {
+				ts := t
+				if b.goBack {
+					ts = T - 1 - t
+				}
+				copy(b.xt.Data[(t*B+i)*F:(t*B+i+1)*F], x.Data[(i*T+ts)*F:(i*T+ts+1)*F])
+			}
+		}
+		b.x = &b.xt
+	}
 
 	// Recurrent operand blocks: without recurrent masks every gate
 	// multiplies the same h_{t−1}; cells may override blk afterwards.
@@ -780,7 +786,7 @@ func (b *rnnBase) finishForward() *tensor.Tensor {
 
 // beginBackward checks dy and prepares the backward buffers.
 func (b *rnnBase) beginBackward(dy *tensor.Tensor) error {
-	if b.x == nil {
+	if b.xin == nil {
 		return fmt.Errorf("%s %q: Backward before Forward", b.class, b.name)
 	}
 	var ok bool
@@ -919,7 +925,11 @@ func (b *rnnBase) bind() {
 func (b *rnnBase) projRows(lo, hi int) {
 	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
 	for i := lo; i < hi; i++ {
-		kernels.Sgemm(false, false, T, GU, F, 1, b.x.Data[i*F:], B*F, b.wb.Data[i*F*GU:], GU, 0, b.pre.Data[i*GU:], B*GU)
+		if b.goBack {
+			kernels.Sgemm(false, false, T, GU, F, 1, b.x.Data[i*F:], B*F, b.wb.Data[i*F*GU:], GU, 0, b.pre.Data[i*GU:], B*GU)
+		} else {
+			kernels.Sgemm(false, false, T, GU, F, 1, b.xin.Data[i*T*F:], F, b.wb.Data[i*F*GU:], GU, 0, b.pre.Data[i*GU:], B*GU)
+		}
 	}
 }
 

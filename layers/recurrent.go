@@ -680,9 +680,9 @@ func (b *rnnBase) runEnd(g, end int) int {
 	return e
 }
 
-// recGemmBack sets dhm[:, blk[g]] (or adds to it, for a block already
-// written by an earlier gate in [g0, g1)) to dGr[:, t, g]·recurrent_kernel[:, g]ᵀ
-// over the gates in [g0, g1).
+// recGemmBack sets, over the gates g in [g0, g1), dhm[:, blk[g]] (or adds
+// to it, for a block already written by an earlier gate) to the gate's
+// recurrent-side gradient at step t (see rg) times recurrent_kernel[:, g]ᵀ.
 func (b *rnnBase) recGemmBack(t, g0, g1, lo, hi int) {
 	u, nbu := b.units, b.nb*b.units
 	for g := g0; g < g1; {
@@ -846,7 +846,8 @@ func (b *rnnBase) stepGrad(dy *tensor.Tensor, t, lo, hi int) {
 func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tensor {
 	B, T, F, u, G := b.batch, b.steps, b.inDim, b.units, b.gates
 	GU := G * u
-	// recurrent_kernel: Σ over (b, t) of operandᵀ·dGr, per run of gates.
+	// recurrent_kernel: Σ over (b, t) of operandᵀ times the recurrent-side
+	// gate gradients (see rg), one GEMM per run of gates.
 	dU := b.recKernel.Grad.Data
 	for g := 0; g < G; {
 		e := b.runEnd(g, G)

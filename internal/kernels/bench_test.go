@@ -67,7 +67,6 @@ func reportFlops(b *testing.B, flops, cpu0 float64) {
 	}
 }
 
-
 // BenchmarkSgemm measures each SGEMM path on each shape with 1 and 2
 // workers (GOMAXPROCS is set inside, whatever -cpu says).
 func BenchmarkSgemm(b *testing.B) {

@@ -33,9 +33,10 @@
 // A is read in place whenever a tile is full: the "row" kernel addresses
 // A[i][p] as a[i*lda+p] and the "column" kernel as a[p*lda+i], so neither a
 // transposed A nor overlapping rows (lda smaller than the row length, the
-// implicit im2col of a stride-1 Conv1D) need a copy. Only the ragged last
-// row tile, and transposed A with a large stride, are packed into
-// zero-padded MR×KC panels. B is read in place when it is not transposed
+// implicit im2col of a stride-1 Conv1D) need a copy. The ragged last row
+// tile uses a shorter kernel of its exact height (1..MR-1 rows, also
+// generated), so it is neither packed nor padded; only a transposed A with
+// a large stride is packed into MR×KC panels. B is read in place when it is not transposed
 // and its rows are short (ldb ≤ 128, as for the 32-channel layers); otherwise
 // it is packed once per call into zero-padded KC×NR panels. Tiles that stick
 // out of C are computed into a scratch tile and the valid part is merged.
@@ -69,7 +70,7 @@
 // measured FMA ceiling (BenchmarkFMAPeak) is about 183 GFLOP/s per core,
 // the AVX-512 micro-kernel alone runs at about 177 and Sgemm at about 149
 // (1024³), 151 (IMDB convolution, M=63232 K=896 N=32 with overlapping
-// rows), 139 (its weight gradient, K=63232) and 127 (a GRU step,
+// rows), 139 (its weight gradient, K=63232) and 155 (a GRU step,
 // M=128 K=32 N=96) GFLOP per CPU-second, the same with one or two workers;
 // the reference loop manages 0.5 to 1.2.
 package kernels

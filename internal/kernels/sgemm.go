@@ -22,6 +22,9 @@ type gemmImpl struct {
 	row    microKernel
 	col    microKernel
 	kc, mc int // cache blocking: K block (B panel fits L1), M block (A block fits L2)
+	// edgeRow[h] and edgeCol[h] (0 < h < mr), when present, compute h×nr
+	// tiles for the bottom edge of C straight from A.
+	edgeRow, edgeCol []microKernel
 }
 
 // gemmImpls lists the code paths this build and CPU support, best first;
@@ -265,12 +268,12 @@ func (j *gemmJob) block(tb, te, plo, phi, p0 int, ap, tmp []float32) {
 	if p0 > 0 {
 		beta = 1
 	}
-	// Pack the A tiles that need it: all of them for a widely
-	// strided transposed A, otherwise only the ragged last tile
-	// (reading a full tile there would run past A's rows).
+	// Pack the A tiles that need it: all of them for a widely strided
+	// transposed A; otherwise only a ragged last tile when there is no
+	// shorter kernel for it (a full tile there would run past A's rows).
 	for t := tb; t < te; t++ {
 		i0 := t * mr
-		if j.packAll || i0+mr > j.m {
+		if j.packAll || i0+mr > j.m && g.edgeRow == nil {
 			packA(j.transA, min(mr, j.m-i0), mr, kb, j.a, j.lda, i0, p0, ap[(t-tb)*mr*kc:][:mr*kb])
 		}
 	}
@@ -289,15 +292,20 @@ func (j *gemmJob) block(tb, te, plo, phi, p0 int, ap, tmp []float32) {
 			h := min(mr, j.m-i0)
 			kern, aptr, lda := g.col, ap[(t-tb)*mr*kc:], mr
 			var ap0 *float32
+			exact := h == mr // the kernel writes exactly the tile's rows
 			switch {
-			case j.packAll || h < mr:
+			case j.packAll || h < mr && g.edgeRow == nil:
 				ap0 = &aptr[0]
+			case h < mr && j.transA:
+				kern, ap0, lda, exact = g.edgeCol[h], &j.a[p0*j.lda+i0], j.lda, true
+			case h < mr:
+				kern, ap0, lda, exact = g.edgeRow[h], &j.a[i0*j.lda+p0], j.lda, true
 			case j.transA:
 				ap0, lda = &j.a[p0*j.lda+i0], j.lda
 			default:
 				kern, ap0, lda = g.row, &j.a[i0*j.lda+p0], j.lda
 			}
-			if h == mr && w == nr {
+			if exact && w == nr {
 				kern(kb, ap0, lda, bptr, ldb, &j.c[i0*j.ldc+j0], j.ldc, j.alpha, beta)
 				continue
 			}

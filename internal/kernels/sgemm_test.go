@@ -279,3 +279,22 @@ func TestSgemmShortSlicePanics(t *testing.T) {
 	}()
 	Sgemm(false, false, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4)
 }
+
+// TestSgemmEveryEdgeHeight gives every bottom-edge tile height (and so
+// every short micro-kernel) a run, with A read both ways.
+func TestSgemmEveryEdgeHeight(t *testing.T) {
+	forEachGemm(t, func(t *testing.T) {
+		r := seededRand(t)
+		for m := 1; m <= 2*gemm.mr; m++ {
+			for _, tA := range []bool{false, true} {
+				n, k := 1+r.IntN(2*gemm.nr), 1+r.IntN(40)
+				gc := gemmCase{transA: tA, m: m, n: n, k: k, ldb: n, ldc: n, alpha: 1.5, beta: 0.5}
+				gc.lda = k
+				if tA {
+					gc.lda = m
+				}
+				checkGemmCase(t, r, gc)
+			}
+		}
+	})
+}

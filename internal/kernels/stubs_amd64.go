@@ -10,11 +10,119 @@ func sgemmKernelAvx512Row(k int, a *float32, lda int, b *float32, ldb int, c *fl
 // sgemmKernelAvx512Col computes a 14×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
 func sgemmKernelAvx512Col(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
 
+// sgemmKernelAvx512Row13 computes a 13×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row13(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col13 computes a 13×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col13(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row12 computes a 12×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col12 computes a 12×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row11 computes a 11×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col11 computes a 11×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row10 computes a 10×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row10(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col10 computes a 10×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col10(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row9 computes a 9×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row9(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col9 computes a 9×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col9(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row8 computes a 8×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col8 computes a 8×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row7 computes a 7×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row7(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col7 computes a 7×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col7(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row6 computes a 6×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col6 computes a 6×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row5 computes a 5×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col5 computes a 5×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row4 computes a 4×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col4 computes a 4×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row3 computes a 3×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col3 computes a 3×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row2 computes a 2×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col2 computes a 2×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Row1 computes a 1×32 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx512Row1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx512Col1 computes a 1×32 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx512Col1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
 // sgemmKernelAvx2Row computes a 6×16 tile of C = alpha·A·B + beta·C (Row-addressed A).
 func sgemmKernelAvx2Row(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
 
 // sgemmKernelAvx2Col computes a 6×16 tile of C = alpha·A·B + beta·C (Col-addressed A).
 func sgemmKernelAvx2Col(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Row5 computes a 5×16 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx2Row5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Col5 computes a 5×16 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx2Col5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Row4 computes a 4×16 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx2Row4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Col4 computes a 4×16 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx2Col4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Row3 computes a 3×16 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx2Row3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Col3 computes a 3×16 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx2Col3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Row2 computes a 2×16 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx2Row2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Col2 computes a 2×16 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx2Col2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Row1 computes a 1×16 tile of C = alpha·A·B + beta·C (Row-addressed A).
+func sgemmKernelAvx2Row1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// sgemmKernelAvx2Col1 computes a 1×16 tile of C = alpha·A·B + beta·C (Col-addressed A).
+func sgemmKernelAvx2Col1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
 
 // axpyAvx2 computes y += alpha·x over n elements, n a multiple of 32.
 func axpyAvx2(alpha float32, x *float32, y *float32, n int)

@@ -57,16 +57,22 @@ var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z
 var ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
 
 // kernel emits sgemmKernel<isa><Row|Col>.
-func kernel(s isa, rowA bool) {
+// kernel emits sgemmKernel<isa><Row|Col> for the full tile height s.mr,
+// or sgemmKernel<isa><Row|Col><mr> for the shorter tiles at the bottom
+// edge of C (so that ragged row tiles need neither packing nor wasted rows).
+func kernel(s isa, rowA bool, mr int) {
 	variant := "Col"
 	if rowA {
 		variant = "Row"
 	}
 	name := fmt.Sprintf("sgemmKernel%s%s", s.name, variant)
+	if mr != s.mr {
+		name += fmt.Sprint(mr)
+	}
 	TEXT(name, NOSPLIT, kernelSig)
-	Doc(fmt.Sprintf("%s computes a %d×%d tile of C = alpha·A·B + beta·C (%s-addressed A).", name, s.mr, s.nv*s.width, variant))
+	Doc(fmt.Sprintf("%s computes a %d×%d tile of C = alpha·A·B + beta·C (%s-addressed A).", name, mr, s.nv*s.width, variant))
 
-	mr, nv := s.mr, s.nv
+	nv := s.nv
 	nacc := mr * nv
 	acc := func(i, v int) VecPhysical { return s.vec(i*nv + v) }
 	bv := func(v int) VecPhysical { return s.vec(nacc + v) }
@@ -556,10 +562,12 @@ func fmaPeak() {
 
 func main() {
 	ConstraintExpr("!noasm")
-	kernel(avx512, true)
-	kernel(avx512, false)
-	kernel(avx2, true)
-	kernel(avx2, false)
+	for _, s := range []isa{avx512, avx2} {
+		for mr := s.mr; mr >= 1; mr-- {
+			kernel(s, true, mr)
+			kernel(s, false, mr)
+		}
+	}
 	axpy()
 	scal()
 	dot()

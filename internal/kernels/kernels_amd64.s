@@ -410,10 +410,13 @@ TEXT ·sgemmKernelAvx512Col(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col_store
 
 sgemmKernelAvx512Col_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z28
 	VMOVUPS      64(BX), Z29
 	VBROADCASTSS (CX), Z30
@@ -1026,10 +1029,13 @@ TEXT ·sgemmKernelAvx512Col13(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col13_store
 
 sgemmKernelAvx512Col13_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z26
 	VMOVUPS      64(BX), Z27
 	VBROADCASTSS (CX), Z28
@@ -1602,10 +1608,13 @@ TEXT ·sgemmKernelAvx512Col12(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col12_store
 
 sgemmKernelAvx512Col12_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z24
 	VMOVUPS      64(BX), Z25
 	VBROADCASTSS (CX), Z26
@@ -2138,10 +2147,13 @@ TEXT ·sgemmKernelAvx512Col11(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col11_store
 
 sgemmKernelAvx512Col11_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z22
 	VMOVUPS      64(BX), Z23
 	VBROADCASTSS (CX), Z24
@@ -2631,10 +2643,13 @@ TEXT ·sgemmKernelAvx512Col10(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col10_store
 
 sgemmKernelAvx512Col10_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z20
 	VMOVUPS      64(BX), Z21
 	VBROADCASTSS (CX), Z22
@@ -3084,10 +3099,13 @@ TEXT ·sgemmKernelAvx512Col9(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col9_store
 
 sgemmKernelAvx512Col9_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z18
 	VMOVUPS      64(BX), Z19
 	VBROADCASTSS (CX), Z20
@@ -3497,10 +3515,13 @@ TEXT ·sgemmKernelAvx512Col8(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col8_store
 
 sgemmKernelAvx512Col8_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z16
 	VMOVUPS      64(BX), Z17
 	VBROADCASTSS (CX), Z18
@@ -3870,10 +3891,13 @@ TEXT ·sgemmKernelAvx512Col7(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col7_store
 
 sgemmKernelAvx512Col7_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z14
 	VMOVUPS      64(BX), Z15
 	VBROADCASTSS (CX), Z16
@@ -4203,10 +4227,13 @@ TEXT ·sgemmKernelAvx512Col6(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col6_store
 
 sgemmKernelAvx512Col6_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z12
 	VMOVUPS      64(BX), Z13
 	VBROADCASTSS (CX), Z14
@@ -4493,10 +4520,13 @@ TEXT ·sgemmKernelAvx512Col5(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col5_store
 
 sgemmKernelAvx512Col5_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z10
 	VMOVUPS      64(BX), Z11
 	VBROADCASTSS (CX), Z12
@@ -4743,10 +4773,13 @@ TEXT ·sgemmKernelAvx512Col4(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col4_store
 
 sgemmKernelAvx512Col4_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z8
 	VMOVUPS      64(BX), Z9
 	VBROADCASTSS (CX), Z10
@@ -4953,10 +4986,13 @@ TEXT ·sgemmKernelAvx512Col3(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col3_store
 
 sgemmKernelAvx512Col3_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z6
 	VMOVUPS      64(BX), Z7
 	VBROADCASTSS (CX), Z8
@@ -5123,10 +5159,13 @@ TEXT ·sgemmKernelAvx512Col2(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col2_store
 
 sgemmKernelAvx512Col2_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z4
 	VMOVUPS      64(BX), Z5
 	VBROADCASTSS (CX), Z6
@@ -5253,10 +5292,13 @@ TEXT ·sgemmKernelAvx512Col1(SB), NOSPLIT, $0-64
 	SHLQ       $0x02, R8
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx512Col1_store
 
 sgemmKernelAvx512Col1_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Z2
 	VMOVUPS      64(BX), Z3
 	VBROADCASTSS (CX), Z4
@@ -5484,10 +5526,13 @@ TEXT ·sgemmKernelAvx2Col(SB), NOSPLIT, $0-64
 	PREFETCHT0 (DI)
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx2Col_store
 
 sgemmKernelAvx2Col_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Y12
 	VMOVUPS      32(BX), Y13
 	VBROADCASTSS (CX), Y14
@@ -5764,10 +5809,13 @@ TEXT ·sgemmKernelAvx2Col5(SB), NOSPLIT, $0-64
 	PREFETCHT0 (DI)
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx2Col5_store
 
 sgemmKernelAvx2Col5_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Y10
 	VMOVUPS      32(BX), Y11
 	VBROADCASTSS (CX), Y12
@@ -6006,10 +6054,13 @@ TEXT ·sgemmKernelAvx2Col4(SB), NOSPLIT, $0-64
 	PREFETCHT0 (DI)
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx2Col4_store
 
 sgemmKernelAvx2Col4_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Y8
 	VMOVUPS      32(BX), Y9
 	VBROADCASTSS (CX), Y10
@@ -6210,10 +6261,13 @@ TEXT ·sgemmKernelAvx2Col3(SB), NOSPLIT, $0-64
 	PREFETCHT0 (DI)
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx2Col3_store
 
 sgemmKernelAvx2Col3_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Y6
 	VMOVUPS      32(BX), Y7
 	VBROADCASTSS (CX), Y8
@@ -6376,10 +6430,13 @@ TEXT ·sgemmKernelAvx2Col2(SB), NOSPLIT, $0-64
 	PREFETCHT0 (DI)
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx2Col2_store
 
 sgemmKernelAvx2Col2_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Y4
 	VMOVUPS      32(BX), Y5
 	VBROADCASTSS (CX), Y6
@@ -6504,10 +6561,13 @@ TEXT ·sgemmKernelAvx2Col1(SB), NOSPLIT, $0-64
 	MOVQ       ldc+48(FP), R8
 	SHLQ       $0x02, R8
 	PREFETCHT0 (DI)
+	MOVQ       DX, DI
+	SHLQ       $0x03, DI
 	TESTQ      AX, AX
 	JLE        sgemmKernelAvx2Col1_store
 
 sgemmKernelAvx2Col1_loop:
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (BX), Y2
 	VMOVUPS      32(BX), Y3
 	VBROADCASTSS (CX), Y4

@@ -145,9 +145,21 @@ func kernel(s isa, rowA bool, mr int) {
 		}
 	}
 
+	// Column-addressed A advances by lda per step, a stride the hardware
+	// prefetcher may not follow across pages: fetch 8 steps ahead.
+	var pfOff GPVirtual
+	if !rowA {
+		pfOff = GP64()
+		MOVQ(lda, pfOff)
+		SHLQ(U8(3), pfOff)
+	}
+
 	TESTQ(k, k)
 	JLE(LabelRef(name + "_store"))
 	Label(name + "_loop")
+	if !rowA {
+		PREFETCHT0(Mem{Base: a, Index: pfOff, Scale: 1})
+	}
 	for v := 0; v < nv; v++ {
 		VMOVUPS(Mem{Base: b, Disp: 4 * s.width * v}, bv(v))
 	}

@@ -167,7 +167,7 @@ type rnnBase struct {
 	nmx, nmh     int            // input and recurrent masks in use (0: none)
 	mx, mh       tensor.Tensor  // (nmx, B, F) and (nmh, B, u) masks
 	wb           tensor.Tensor  // (B, F, G·u) per-sample masked kernels (input dropout)
-	dwp          tensor.Tensor  // (chunks, 2, F, G·u) kernel-gradient partials and scratch
+	dwp          tensor.Tensor  // (chunks, 2, G·u, F) transposed kernel-gradient partials and scratch
 	pre          tensor.Tensor  // (T, B, G·u) input projections, turned into gate values
 	nb           int            // recurrent operand blocks
 	blk          []int          // gate → block of hm it multiplies
@@ -189,6 +189,8 @@ type rnnBase struct {
 	dhp                tensor.Tensor    // (B, u) ∂loss/∂h_t, then ∂loss/∂h_{t−1} (see stepGrad)
 	dhm                tensor.Tensor    // (B, nb·u) ∂loss/∂(recurrent operand block)
 	ut                 tensor.Tensor    // (G·u, u) recurrent_kernel transposed
+	wt                 tensor.Tensor    // (G·u, F) kernel transposed
+	wbt                tensor.Tensor    // (B, G·u, F) per-sample masked kernels transposed
 	dy                 *tensor.Tensor   // the gradient given to Backward, for the row workers
 	dx                 tensor.Tensor
 	dxt                tensor.Tensor // (T, B, F) input gradient before transposition
@@ -873,20 +875,45 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 	if b.nmx == 0 {
 		kernels.Sgemm(true, false, F, GU, B*T, 1, b.x.Data, F, b.dGx.Data, GU, 0, dW, GU)
 	} else {
-		// Per sample: P = x_bᵀ·dGx_b, masked row by row into a partial sum
-		// per worker chunk (see dwChunks).
-		// A fixed number of chunks keeps the summation order, hence the
-		// result, independent of the number of workers.
+		// Per sample: Pᵀ = dGx_bᵀ·x_b, masked and summed into a transposed
+		// partial per worker chunk (see dwChunks). A fixed number of
+		// chunks keeps the summation order, hence the result, independent
+		// of the number of workers.
 		nc := min(4, B)
-		b.dwp.Resize(nc, 2, F, GU)
+		b.dwp.Resize(nc, 2, GU, F)
 		parallel.For(nc, 1, b.dwFn)
-		copy(dW, b.dwp.Data[:F*GU])
 		for c := 1; c < nc; c++ {
-			kernels.Axpy(1, b.dwp.Data[c*2*F*GU:c*2*F*GU+F*GU], dW)
+			kernels.Axpy(1, b.dwp.Data[c*2*F*GU:c*2*F*GU+F*GU], b.dwp.Data[:F*GU])
+		}
+		for c := 0; c < GU; c++ {
+			for f, v := range b.dwp.Data[c*F : (c+1)*F] {
+				dW[f*GU+c] = v
+			}
 		}
 	}
 	if !needDx {
 		return nil
+	}
+	// kernel transposed, (G·u, F), or each sample's masked kernel
+	// transposed: the input-gradient GEMMs then run untransposed.
+	b.wt.Resize(GU, F)
+	for f := 0; f < F; f++ {
+		for c, v := range W[f*GU : (f+1)*GU] {
+			b.wt.Data[c*F+f] = v
+		}
+	}
+	if b.nmx > 0 {
+		b.wbt.Resize(B, GU, F)
+		seg := GU / b.nmx
+		for i := 0; i < B; i++ {
+			for c := 0; c < GU; c++ {
+				m := b.mx.Data[((c/seg)*B+i)*F : ((c/seg)*B+i+1)*F]
+				src, dst := b.wt.Data[c*F:(c+1)*F], b.wbt.Data[(i*GU+c)*F:(i*GU+c+1)*F]
+				for f, v := range src {
+					dst[f] = v * m[f]
+				}
+			}
+		}
 	}
 	b.dx.Resize(B, T, F)
 	if !b.goBack {
@@ -898,7 +925,7 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 	dx := &b.dxt
 	dx.Resize(T, B, F)
 	if b.nmx == 0 {
-		kernels.Sgemm(false, true, B*T, F, GU, 1, b.dGx.Data, GU, W, GU, 0, dx.Data, F)
+		kernels.Sgemm(false, false, B*T, F, GU, 1, b.dGx.Data, GU, b.wt.Data, F, 0, dx.Data, F)
 	} else {
 		parallel.For(B, 8, b.dxFn)
 	}
@@ -935,26 +962,28 @@ func (b *rnnBase) projRows(lo, hi int) {
 }
 
 // dxRows sets the input gradient of samples [lo, hi): dGx[:, i, :]·wᵀ with
-// w the kernel, or sample i's masked kernel under input dropout.
+// w the kernel, or sample i's masked kernel under input dropout (wᵀ is
+// precomputed: wt, wbt).
 func (b *rnnBase) dxRows(lo, hi int) {
 	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
 	for i := lo; i < hi; i++ {
-		w := b.kernel.Value.Data
+		w := b.wt.Data
 		if b.nmx > 0 {
-			w = b.wb.Data[i*F*GU : (i+1)*F*GU]
+			w = b.wbt.Data[i*GU*F : (i+1)*GU*F]
 		}
 		if b.goBack { // time-major, reversed by the caller
-			kernels.Sgemm(false, true, T, F, GU, 1, b.dGx.Data[i*GU:], B*GU, w, GU, 0, b.dxt.Data[i*F:], B*F)
+			kernels.Sgemm(false, false, T, F, GU, 1, b.dGx.Data[i*GU:], B*GU, w, F, 0, b.dxt.Data[i*F:], B*F)
 		} else {
-			kernels.Sgemm(false, true, T, F, GU, 1, b.dGx.Data[i*GU:], B*GU, w, GU, 0, b.dx.Data[i*T*F:], F)
+			kernels.Sgemm(false, false, T, F, GU, 1, b.dGx.Data[i*GU:], B*GU, w, F, 0, b.dx.Data[i*T*F:], F)
 		}
 	}
 }
 
-// dwChunks accumulates the kernel gradient of the samples of chunks
-// [lo, hi) (chunk c covers samples [c·B/nc, (c+1)·B/nc)) into partial c:
-// Σ_i mask_i ⊙ (x[:, i, :]ᵀ·dGx[:, i, :]), the mask of row f and gate
-// column c being mask_{j(c)}[i, f].
+// dwChunks accumulates the transposed kernel gradient of the samples of
+// chunks [lo, hi) (chunk c covers samples [c·B/nc, (c+1)·B/nc)) into
+// partial c: Σ_i mask_i ⊙ (dGx[:, i, :]ᵀ·x_i), the mask of gate column c
+// and feature f being mask_{j(c)}[i, f]. The transposed form reads sample
+// i's contiguous batch-major input rows as the untransposed operand.
 func (b *rnnBase) dwChunks(lo, hi int) {
 	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
 	nc := b.dwp.Shape[0]
@@ -964,22 +993,16 @@ func (b *rnnBase) dwChunks(lo, hi int) {
 		p := b.dwp.Data[c*2*F*GU+F*GU : (c+1)*2*F*GU]
 		clear(part)
 		for i := c * B / nc; i < (c+1)*B/nc; i++ {
-			// The caller's batch-major input has sample i contiguous, which
-			// the transposed GEMM reads much faster than the strided
-			// time-major copy; go_backwards needs the copy's order.
-			if b.goBack {
-				kernels.Sgemm(true, false, F, GU, T, 1, b.x.Data[i*F:], B*F, b.dGx.Data[i*GU:], B*GU, 0, p, GU)
+			if b.goBack { // the time-major copy has the processing order
+				kernels.Sgemm(true, false, GU, F, T, 1, b.dGx.Data[i*GU:], B*GU, b.x.Data[i*F:], B*F, 0, p, F)
 			} else {
-				kernels.Sgemm(true, false, F, GU, T, 1, b.xin.Data[i*T*F:], F, b.dGx.Data[i*GU:], B*GU, 0, p, GU)
+				kernels.Sgemm(true, false, GU, F, T, 1, b.dGx.Data[i*GU:], B*GU, b.xin.Data[i*T*F:], F, 0, p, F)
 			}
-			for j := 0; j < b.nmx; j++ {
-				m := b.mx.Data[(j*B+i)*F : (j*B+i+1)*F]
-				for f, mf := range m {
-					src := p[f*GU+j*seg : f*GU+(j+1)*seg]
-					dst := part[f*GU+j*seg : f*GU+(j+1)*seg]
-					for k, v := range src {
-						dst[k] += v * mf
-					}
+			for k := 0; k < GU; k++ {
+				m := b.mx.Data[((k/seg)*B+i)*F : ((k/seg)*B+i+1)*F]
+				src, dst := p[k*F:(k+1)*F], part[k*F:(k+1)*F]
+				for f, v := range src {
+					dst[f] += v * m[f]
 				}
 			}
 		}

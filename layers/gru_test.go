@@ -405,7 +405,8 @@ func TestRecurrentConfigRoundTrip(t *testing.T) {
 	}
 }
 
-// TestGRUAllocs checks that steady-state training steps do not allocate.
+// TestGRUAllocs checks that steady-state training steps of the recurrent
+// layers do not allocate.
 func TestGRUAllocs(t *testing.T) {
 	const u, f, batch, steps = 32, 32, 4, 6
 	// The layer's own code must not allocate; if the GEMM kernel itself
@@ -421,11 +422,13 @@ func TestGRUAllocs(t *testing.T) {
 	}); n != 0 {
 		t.Skipf("kernels.Sgemm allocates %v times per call", n)
 	}
-	for _, opts := range [][]Option{nil, {WithDropout(0.1), WithRecurrentDropout(0.5)}, {WithResetAfter(false)}} {
-		l := GRU(u, opts...)
+	for _, l := range []Layer{
+		GRU(u), GRU(u, WithDropout(0.1), WithRecurrentDropout(0.5)), GRU(u, WithResetAfter(false)),
+		LSTM(u, WithDropout(0.2)), SimpleRNN(u, WithRecurrentDropout(0.2)), Bidirectional(GRU(u)),
+	} {
 		buildRNN(t, l, -1, f)
 		x := randTensor(rand.New(rand.NewPCG(1, 1)), -1, 1, batch, steps, f)
-		dy := tensor.New(batch, u)
+		dy := tensor.New(append([]int{batch}, l.OutputShape()...)...)
 		step := func() {
 			if _, err := l.Forward(x, true); err != nil {
 				t.Fatal(err)
@@ -436,7 +439,7 @@ func TestGRUAllocs(t *testing.T) {
 		}
 		step()
 		if n := testing.AllocsPerRun(5, step); n != 0 {
-			t.Errorf("%d allocations per Forward+Backward, want 0", int(n))
+			t.Errorf("%s: %d allocations per Forward+Backward, want 0", l.ClassName(), int(n))
 		}
 	}
 }

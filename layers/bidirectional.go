@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/seqconv/seqconv/tensor"
 )
@@ -28,7 +29,9 @@ type BidirectionalLayer struct {
 	built bool
 	// baseName is the wrapped layer's name before Build renamed it.
 	baseName string
-	params   []*Param
+	// bwdName is the backward copy's name read from a Keras config.
+	bwdName string
+	params  []*Param
 
 	seq, haveY bool
 	yf, yb     *tensor.Tensor
@@ -70,7 +73,17 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return Bidirectional(inner, append(opts, WithMergeMode(mode))...), nil
+		l := Bidirectional(inner, append(opts, WithMergeMode(mode))...)
+		// Keras 3 also stores the backward copy; only its name is read (its
+		// other arguments are the wrapped layer's with go_backwards set).
+		if bw, ok := cfg["backward_layer"].(map[string]any); ok {
+			if bc, ok := bw["config"].(map[string]any); ok {
+				if l.bwdName, err = cfgString(bc, "name", ""); err != nil {
+					return nil, fmt.Errorf("backward_layer: %w", err)
+				}
+			}
+		}
+		return l, nil
 	})
 }
 
@@ -162,7 +175,12 @@ func (l *BidirectionalLayer) Build(in []int, rng *rand.Rand) error {
 	base := l.innerName()
 	l.baseName = base
 	cfg := fwd.Config()
-	cfg["name"] = "backward_" + base
+	// Keras 3 names: a wrapped layer already called forward_x (a reloaded
+	// config) is not prefixed twice.
+	cfg["name"] = "backward_" + strings.TrimPrefix(base, "backward_")
+	if l.bwdName != "" {
+		cfg["name"] = l.bwdName
+	}
 	gb, _ := cfg["go_backwards"].(bool)
 	cfg["go_backwards"] = !gb
 	bl, err := FromConfig(fwd.ClassName(), cfg)
@@ -171,7 +189,7 @@ func (l *BidirectionalLayer) Build(in []int, rng *rand.Rand) error {
 	}
 	l.bwd = bl.(recurrentLayer)
 	l.fwd = fwd
-	fwd.SetName("forward_" + base)
+	fwd.SetName("forward_" + strings.TrimPrefix(base, "forward_"))
 	if err := fwd.Build(in, rng); err != nil {
 		return err
 	}

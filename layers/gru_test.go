@@ -578,7 +578,7 @@ func TestRecurrentKerasConfigs(t *testing.T) {
 		"time_major": false, "units": 8, "activation": "tanh", "recurrent_activation": "hard_sigmoid", "use_bias": true,
 		"unit_forget_bias": true, "dropout": 0.0, "recurrent_dropout": 0.0, "implementation": 2}`
 	keras3Bi := `{"name": "bidirectional", "trainable": true, "dtype": "float32", "merge_mode": "sum",
-		"layer": {"module": "keras.layers", "class_name": "SimpleRNN", "config": {"name": "simple_rnn", "units": 4,
+		"layer": {"module": "keras.layers", "class_name": "SimpleRNN", "config": {"name": "forward_simple_rnn", "units": 4,
 		"activation": null, "use_bias": false, "return_sequences": true, "dropout": 0.0, "recurrent_dropout": 0.0}},
 		"backward_layer": {"module": "keras.layers", "class_name": "SimpleRNN", "config": {"name": "backward_simple_rnn", "units": 4, "go_backwards": true}}}`
 	for _, c := range []struct {
@@ -605,9 +605,12 @@ func TestRecurrentKerasConfigs(t *testing.T) {
 			return ""
 		}},
 		{"Bidirectional", keras3Bi, []int{-1, 3}, 2 * (3*4 + 4*4), []int{-1, 4}, func(l Layer) string {
-			f, _ := l.(*BidirectionalLayer).Directions()
+			f, b := l.(*BidirectionalLayer).Directions()
 			if f.(*SimpleRNNLayer).act != raLinear {
 				return "activation null not read as linear"
+			}
+			if f.Name() != "forward_simple_rnn" || b.Name() != "backward_simple_rnn" {
+				return fmt.Sprintf("directions named %q, %q", f.Name(), b.Name())
 			}
 			return ""
 		}},

@@ -10,7 +10,9 @@ import (
 
 // BidirectionalLayer is Keras's Bidirectional wrapper: it runs its
 // recurrent layer forwards and a copy of it backwards (go_backwards
-// flipped) over the same input and merges the two outputs. With
+// flipped, as in Keras 2; Keras 3 refuses a wrapped layer that already
+// goes backwards) over the same input and merges the two outputs. Merge
+// mode None (two outputs) is not supported. With
 // return_sequences the backward copy's output is reversed in time first,
 // so that step t of both halves belongs to input step t.
 //

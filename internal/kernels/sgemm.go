@@ -50,6 +50,10 @@ const directBMaxLd = 128
 // with a 4 KiB row stride), except for the ragged last row tile.
 const packAMinLd = 512
 
+// maxPackedB caps the packed copy of B (elements, 64 MiB); larger products
+// are cut along K (see sgemm).
+var maxPackedB = 16 << 20
+
 // Packing buffers are recycled between calls, in separate pools for the
 // per-call B buffer, the per-worker A buffers and split-K partial products,
 // since their sizes differ.
@@ -78,6 +82,27 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	nr := g.nr
 	nPanels := (n + nr - 1) / nr
 	mTiles := (m + g.mr - 1) / g.mr
+
+	// Bound the packed copy of B: a product whose B would exceed
+	// maxPackedB elements is done as a sequence of whole-K-block slices,
+	// each accumulating into C (the per-element arithmetic is unchanged).
+	// (One K block is the smallest slice, whatever its size.)
+	step := max(maxPackedB/(nPanels*nr)/g.kc, 1) * g.kc
+	if packedB := transB || ldb > directBMaxLd || n%nr != 0; packedB && k > step {
+		for k0 := 0; k0 < k; k0 += step {
+			kk := min(step, k-k0)
+			ak, bk := a[k0:], b[k0:]
+			if transA {
+				ak = a[k0*lda:]
+			}
+			if !transB {
+				bk = b[k0*ldb:]
+			}
+			sgemm(transA, transB, m, n, kk, alpha, ak, lda, bk, ldb, beta, c, ldc)
+			beta = 1
+		}
+		return
+	}
 
 	// B: full panels read in place when rows are short and not transposed,
 	// otherwise packed once per call as K blocks of zero-padded KC×NR panels.

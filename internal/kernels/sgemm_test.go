@@ -298,3 +298,31 @@ func TestSgemmEveryEdgeHeight(t *testing.T) {
 		}
 	})
 }
+
+// TestSgemmBoundedPacking lowers the packed-B cap so that products are cut
+// into K slices, and checks the result is unchanged.
+func TestSgemmBoundedPacking(t *testing.T) {
+	saved := maxPackedB
+	defer func() { maxPackedB = saved }()
+	forEachGemm(t, func(t *testing.T) {
+		r := seededRand(t)
+		for _, gc := range []gemmCase{
+			{transB: true, m: 30, n: 40, k: 1000, alpha: 1, beta: 0.5},
+			{transA: true, transB: true, m: 17, n: 33, k: 700, alpha: -1, beta: 0},
+			{m: 20, n: 200, k: 600, alpha: 2, beta: 1},
+		} {
+			maxPackedB = 300 * 64 // a few K blocks at most
+			gc.lda, gc.ldb, gc.ldc = gc.k, gc.n, gc.n
+			if gc.transA {
+				gc.lda = gc.m
+			}
+			if gc.transB {
+				gc.ldb = gc.k
+			}
+			if !gc.transB {
+				gc.ldb = 200 + 7 // > directBMaxLd: forces packing
+			}
+			checkGemmCase(t, r, gc)
+		}
+	})
+}

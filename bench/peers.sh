@@ -16,4 +16,4 @@ fi
 bin=$(mktemp -d)/peers
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go build -o "$bin" ./bench/cmd/peers
-"$bin" --python "$PY" --peer bench/peers.py --datasets datasets "$@"
+"$bin" --python "$PY" --peer bench/peers.py "$@"

@@ -13,6 +13,7 @@
 //
 //	peers [--threads 2] [--rounds 5] [--epoch-rounds 3] [--json FILE] [--markdown FILE]
 //	      [--python /usr/bin/python3] [--peer bench/peers.py] [--omp auto|active|passive]
+//	      [--fused=true] [--imdb-data real|uniform]
 //	      [--no-data] [--no-epoch] [--quick]
 package main
 
@@ -35,6 +36,7 @@ import (
 	"github.com/seqconv/seqconv/bench"
 	"github.com/seqconv/seqconv/data/imdb"
 	"github.com/seqconv/seqconv/data/jena"
+	"github.com/seqconv/seqconv/datasets"
 )
 
 type config struct {
@@ -43,7 +45,7 @@ type config struct {
 	python, peer, omp            string
 	noData, noEpoch, quick       bool
 	fused                        bool
-	datasets, imdbData           string
+	imdbData                     string
 }
 
 func main() {
@@ -56,7 +58,6 @@ func main() {
 	flag.StringVar(&c.python, "python", "/usr/bin/python3", "Python with torch, numpy and pandas")
 	flag.StringVar(&c.peer, "peer", "bench/peers.py", "the PyTorch server script")
 	flag.StringVar(&c.omp, "omp", "auto", "OMP_WAIT_POLICY of the PyTorch server: auto (time both, keep the faster per case), active or passive")
-	flag.StringVar(&c.datasets, "datasets", "datasets", "the repository's datasets folder (IMDB archive and word index)")
 	flag.BoolVar(&c.fused, "fused", true, "run seqconv's IMDB Embedding and first Conv1D as layers.FuseEmbeddingConv1D")
 	flag.StringVar(&c.imdbData, "imdb-data", "real", "IMDB ids: real (the first 20,000 shipped training reviews, padded to 500) or uniform (random ids)")
 	flag.BoolVar(&c.noData, "no-data", false, "skip the data-path timings")
@@ -211,7 +212,7 @@ func run(c config) error {
 	data := bench.NewData(1)
 	switch c.imdbData {
 	case "real":
-		train, _, err := imdb.LoadData(imdb.Options{NumWords: bench.IMDBVocab, Path: filepath.Join(c.datasets, "imdb", "aclImdb_v1_labeled.tar.gz")})
+		train, _, err := imdb.LoadData(imdb.Options{NumWords: bench.IMDBVocab})
 		if err != nil {
 			return err
 		}
@@ -326,18 +327,22 @@ func run(c config) error {
 	for _, name := range names {
 		rep.Cases = append(rep.Cases, newCaseResult(name, sq[name], pt[name], chosen[name].policy, peak))
 	}
-	if !c.noData {
-		dp, err := dataPath(c, dir, chosen[bench.IMDBTrainStep])
-		if err != nil {
-			return err
-		}
-		rep.DataPath = dp
-	}
 	rep.LoadAfter = loadavg()
+	fmt.Print("\n" + rep.markdown())
+	var dataErr error
+	if !c.noData {
+		rep.DataPath, dataErr = dataPath(c, dir, chosen[bench.IMDBTrainStep])
+		if dataErr != nil {
+			dataErr = fmt.Errorf("data path: %w", dataErr)
+		}
+		rep.LoadAfter = loadavg()
+	}
 	rep.Seconds = time.Since(start).Seconds()
 
 	md := rep.markdown()
-	fmt.Print("\n" + md)
+	if len(rep.DataPath) > 0 {
+		fmt.Print("\n" + md)
+	}
 	if c.mdOut != "" {
 		if err := os.WriteFile(c.mdOut, []byte(md), 0o644); err != nil {
 			return err
@@ -352,7 +357,7 @@ func run(c config) error {
 			return err
 		}
 	}
-	return nil
+	return dataErr
 }
 
 // dataPath times Jena CSV parsing and IMDB loading on both sides, alternating.
@@ -408,10 +413,15 @@ func dataPath(c config, dir string, p *peer) ([]dataResult, error) {
 			SeqconvMs: median(goMs), PeerMs: median(pdDates), MB: mb},
 	}
 
-	archive := filepath.Join(c.datasets, "imdb", "aclImdb_v1_labeled.tar.gz")
-	wordIndex := filepath.Join(c.datasets, "imdb", "imdb_word_index.json")
-	if _, err := os.Stat(archive); err != nil {
-		return nil, fmt.Errorf("IMDB archive: %w (run from the repository root or pass --datasets)", err)
+	// The Python side reads the very bytes LoadData reads: the archive and
+	// word index embedded in package datasets, written out here.
+	archive := filepath.Join(dir, "aclImdb_v1_labeled.tar.gz")
+	wordIndex := filepath.Join(dir, "imdb_word_index.json")
+	if err := os.WriteFile(archive, []byte(datasets.IMDBArchive()), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(wordIndex, datasets.IMDBWordIndex(), 0o644); err != nil {
+		return nil, err
 	}
 	// The parsed word index is shared by later loads on both sides: parse it
 	// before timing (the Python side parses it once per request, untimed).
@@ -451,10 +461,7 @@ func dataPath(c config, dir string, p *peer) ([]dataResult, error) {
 	if !same {
 		return nil, fmt.Errorf("the Python IMDB loader's first review %v differs from LoadData's %v", first, train.X[0][:min(20, len(train.X[0]))])
 	}
-	archMB := 0.0
-	if st, err := os.Stat(archive); err == nil {
-		archMB = float64(st.Size()) / 1e6
-	}
+	archMB := float64(len(datasets.IMDBArchive())) / 1e6
 	out = append(out, dataResult{Name: "imdb_load",
 		What:      "IMDB from the aclImdb tar.gz (50,000 reviews, num_words 10000): imdb.LoadData uncached vs Python tarfile + bytes tokenizer + dict lookup + numpy shuffle (same ids checked)",
 		SeqconvMs: median(goI), PeerMs: median(pyI), MB: archMB})

@@ -56,8 +56,9 @@
 // # Elementwise kernels
 //
 // Axpy, Scal, Dot, Sum, Relu and ReluBackward process multiples of 32
-// elements in assembly and finish the tail in Go; AddBias and ColSum are
-// built on Axpy. Sigmoid and Tanh evaluate e^x as 2^n·p(r) with a degree-7
+// elements in assembly and finish the tail in Go. AddBias and ColSum walk
+// the rows in assembly for 32-column chunks (keeping the bias or the sums
+// in registers), in the reference's order, so they match it exactly. Sigmoid and Tanh evaluate e^x as 2^n·p(r) with a degree-7
 // polynomial on the reduced argument (tanh uses its odd series below
 // |x| = 0.35 to stay accurate near 0): relative error ≤ 1e-6 against
 // float64. MaxPool1D is a Go loop ordered for contiguous access.

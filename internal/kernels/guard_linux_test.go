@@ -87,6 +87,11 @@ func TestElementwiseStaysInBounds(t *testing.T) {
 			ReluBackward(y, y, x)
 			Sigmoid(y, x)
 			Tanh(y, x)
+			// n columns of 3 rows with ldc n+1, ending at the guard.
+			m := guarded(t, 2*(n+1)+n)
+			copy(m, randSlice(r, len(m)))
+			AddBias(m, 3, n+1, x)
+			ColSum(y, 0.5, m, 3, n+1)
 		}
 	})
 }

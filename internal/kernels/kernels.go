@@ -128,23 +128,59 @@ func Tanh(dst, src []float32) {
 
 // AddBias adds bias to the first len(bias) columns of each of rows rows of c.
 func AddBias(c []float32, rows, ldc int, bias []float32) {
-	for r := 0; r < rows; r++ {
-		Axpy(1, bias, c[r*ldc:r*ldc+len(bias)])
+	n := len(bias)
+	if rows <= 0 || n == 0 {
+		return
+	}
+	_ = c[(rows-1)*ldc+n-1] // bounds, before the unchecked vector loop
+	done := 0
+	if hasAVX2 && n >= vecMin {
+		done = n &^ 31
+		addBiasAvx2(&c[0], rows, ldc, &bias[0], done)
+	}
+	if done < n {
+		for r := 0; r < rows; r++ {
+			row := c[r*ldc+done : r*ldc+n]
+			for j, b := range bias[done:] {
+				row[j] += b
+			}
+		}
 	}
 }
 
-// ColSum sets dst[j] = beta·dst[j] + Σ_r src[r*lds+j]. When beta is 0,
+// ColSum sets dst[j] = beta·dst[j] + Σ_r src[r*lds+j], summing rows in
+// order as RefColSum does (so results match it exactly). When beta is 0,
 // dst is not read.
 func ColSum(dst []float32, beta float32, src []float32, rows, lds int) {
-	switch beta {
-	case 0:
-		clear(dst)
-	case 1:
-	default:
-		Scal(beta, dst)
+	n := len(dst)
+	if rows <= 0 || n == 0 {
+		if beta == 0 {
+			clear(dst)
+		} else {
+			Scal(beta, dst)
+		}
+		return
 	}
-	for r := 0; r < rows; r++ {
-		Axpy(1, src[r*lds:r*lds+len(dst)], dst)
+	_ = src[(rows-1)*lds+n-1] // bounds, before the unchecked vector loop
+	done := 0
+	if hasAVX2 && n >= vecMin {
+		done = n &^ 31
+		if beta == 0 {
+			colSumAvx2(&dst[0], &src[0], rows, lds, done)
+		} else {
+			sums := getBuf(&cPool, done)
+			colSumAvx2(&(*sums)[0], &src[0], rows, lds, done)
+			for j, v := range (*sums)[:done] {
+				dst[j] = beta*dst[j] + v
+			}
+			cPool.Put(sums)
+		}
+	}
+	if done < n {
+		if beta == 0 {
+			clear(dst[done:]) // not read: NaNs there must not propagate
+		}
+		RefColSum(dst[done:], beta, src[done:], rows, lds)
 	}
 }
 

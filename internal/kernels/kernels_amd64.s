@@ -6808,6 +6808,80 @@ rb_done:
 	VZEROUPPER
 	RET
 
+// func colSumAvx2(sum *float32, src *float32, rows int, lds int, n int)
+// Requires: AVX
+TEXT ·colSumAvx2(SB), NOSPLIT, $0-40
+	MOVQ sum+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ lds+24(FP), DX
+	MOVQ n+32(FP), BX
+	SHLQ $0x02, DX
+	SHRQ $0x05, BX
+
+cs_chunk:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   rows+16(FP), SI
+	MOVQ   CX, DI
+
+cs_row:
+	VADDPS  (DI), Y0, Y0
+	VADDPS  32(DI), Y1, Y1
+	VADDPS  64(DI), Y2, Y2
+	VADDPS  96(DI), Y3, Y3
+	ADDQ    DX, DI
+	DECQ    SI
+	JNZ     cs_row
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	ADDQ    $0x80, AX
+	ADDQ    $0x80, CX
+	DECQ    BX
+	JNZ     cs_chunk
+	VZEROUPPER
+	RET
+
+// func addBiasAvx2(c *float32, rows int, ldc int, bias *float32, n int)
+// Requires: AVX
+TEXT ·addBiasAvx2(SB), NOSPLIT, $0-40
+	MOVQ c+0(FP), AX
+	MOVQ ldc+16(FP), CX
+	MOVQ bias+24(FP), DX
+	MOVQ n+32(FP), BX
+	SHLQ $0x02, CX
+	SHRQ $0x05, BX
+
+ab_chunk:
+	VMOVUPS (DX), Y4
+	VMOVUPS 32(DX), Y5
+	VMOVUPS 64(DX), Y6
+	VMOVUPS 96(DX), Y7
+	MOVQ    rows+8(FP), SI
+	MOVQ    AX, DI
+
+ab_row:
+	VADDPS  (DI), Y4, Y0
+	VMOVUPS Y0, (DI)
+	VADDPS  32(DI), Y5, Y1
+	VMOVUPS Y1, 32(DI)
+	VADDPS  64(DI), Y6, Y2
+	VMOVUPS Y2, 64(DI)
+	VADDPS  96(DI), Y7, Y3
+	VMOVUPS Y3, 96(DI)
+	ADDQ    CX, DI
+	DECQ    SI
+	JNZ     ab_row
+	ADDQ    $0x80, DX
+	ADDQ    $0x80, AX
+	DECQ    BX
+	JNZ     ab_chunk
+	VZEROUPPER
+	RET
+
 // func fmaPeakAvx512(n int)
 // Requires: AVX, AVX512F
 TEXT ·fmaPeakAvx512(SB), NOSPLIT, $0-8

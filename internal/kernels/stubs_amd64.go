@@ -142,6 +142,12 @@ func reluAvx2(dst *float32, src *float32, n int)
 // reluBackwardAvx2 sets dx[i] = dy[i]·[y[i] > 0] over n elements, n a multiple of 32.
 func reluBackwardAvx2(dx *float32, dy *float32, y *float32, n int)
 
+// colSumAvx2 sets sum[j] = Σ_r src[r*lds+j] for j < n (n a multiple of 32, rows ≥ 1), adding rows in order.
+func colSumAvx2(sum *float32, src *float32, rows int, lds int, n int)
+
+// addBiasAvx2 adds bias[j] to c[r*ldc+j] for r < rows (≥ 1) and j < n (a multiple of 32).
+func addBiasAvx2(c *float32, rows int, ldc int, bias *float32, n int)
+
 // fmaPeakAvx512 runs n iterations of 24 independent 16-lane FMAs (768 flops each).
 func fmaPeakAvx512(n int)
 

@@ -550,6 +550,72 @@ func tanh() {
 	RET()
 }
 
+func colSum() {
+	TEXT("colSumAvx2", NOSPLIT, "func(sum, src *float32, rows, lds, n int)")
+	Doc("colSumAvx2 sets sum[j] = Σ_r src[r*lds+j] for j < n (n a multiple of 32, rows ≥ 1), adding rows in order.")
+	sum := Load(Param("sum"), GP64())
+	src := Load(Param("src"), GP64())
+	lds := Load(Param("lds"), GP64())
+	n := Load(Param("n"), GP64())
+	SHLQ(U8(2), lds)
+	SHRQ(U8(5), n)
+	Label("cs_chunk")
+	for u := 0; u < 4; u++ {
+		VXORPS(ymm[u], ymm[u], ymm[u])
+	}
+	rows := Load(Param("rows"), GP64())
+	p := GP64()
+	MOVQ(src, p)
+	Label("cs_row")
+	for u := 0; u < 4; u++ {
+		VADDPS(Mem{Base: p, Disp: 32 * u}, ymm[u], ymm[u])
+	}
+	ADDQ(lds, p)
+	DECQ(rows)
+	JNZ(LabelRef("cs_row"))
+	for u := 0; u < 4; u++ {
+		VMOVUPS(ymm[u], Mem{Base: sum, Disp: 32 * u})
+	}
+	ADDQ(U8(128), sum)
+	ADDQ(U8(128), src)
+	DECQ(n)
+	JNZ(LabelRef("cs_chunk"))
+	VZEROUPPER()
+	RET()
+}
+
+func addBias() {
+	TEXT("addBiasAvx2", NOSPLIT, "func(c *float32, rows, ldc int, bias *float32, n int)")
+	Doc("addBiasAvx2 adds bias[j] to c[r*ldc+j] for r < rows (≥ 1) and j < n (a multiple of 32).")
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	bias := Load(Param("bias"), GP64())
+	n := Load(Param("n"), GP64())
+	SHLQ(U8(2), ldc)
+	SHRQ(U8(5), n)
+	Label("ab_chunk")
+	for u := 0; u < 4; u++ {
+		VMOVUPS(Mem{Base: bias, Disp: 32 * u}, ymm[4+u])
+	}
+	rows := Load(Param("rows"), GP64())
+	p := GP64()
+	MOVQ(c, p)
+	Label("ab_row")
+	for u := 0; u < 4; u++ {
+		VADDPS(Mem{Base: p, Disp: 32 * u}, ymm[4+u], ymm[u])
+		VMOVUPS(ymm[u], Mem{Base: p, Disp: 32 * u})
+	}
+	ADDQ(ldc, p)
+	DECQ(rows)
+	JNZ(LabelRef("ab_row"))
+	ADDQ(U8(128), bias)
+	ADDQ(U8(128), c)
+	DECQ(n)
+	JNZ(LabelRef("ab_chunk"))
+	VZEROUPPER()
+	RET()
+}
+
 // fmaPeak emits a loop of independent register FMAs: its throughput is the
 // machine's FMA ceiling, which the micro-kernel benchmarks are judged by.
 func fmaPeak() {
@@ -586,6 +652,8 @@ func main() {
 	sum()
 	relu()
 	reluBackward()
+	colSum()
+	addBias()
 	fmaPeak()
 	constants()
 	sigmoid()

@@ -80,7 +80,7 @@ func TestDataAndCases(t *testing.T) {
 			t.Fatalf("%s: %v, size %v want %d", name, err, st, size)
 		}
 	}
-	cs, err := NewCases(d, 1, false)
+	cs, err := NewCases(d, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,8 +197,8 @@ func benchData(b *testing.B, real bool) *Data {
 	return d
 }
 
-func benchCase(b *testing.B, name string, fused, real bool) {
-	cs, err := NewCases(benchData(b, real), 1, fused)
+func benchCase(b *testing.B, name string, real bool) {
+	cs, err := NewCases(benchData(b, real), 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -219,30 +219,22 @@ func benchCase(b *testing.B, name string, fused, real bool) {
 	b.ReportMetric(k.FLOPs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-// BenchmarkIMDBTrainStep is one RMSprop step of the IMDB model as written
-// in Keras, batch 128 × 500 uniform ids.
-func BenchmarkIMDBTrainStep(b *testing.B) { benchCase(b, IMDBTrainStep, false, false) }
+// BenchmarkIMDBTrainStep is one RMSprop step of the IMDB model, batch
+// 128 × 500: the first 128 real training reviews.
+func BenchmarkIMDBTrainStep(b *testing.B) { benchCase(b, IMDBTrainStep, true) }
 
-// BenchmarkIMDBTrainStepFused is the same step with the fused
-// Embedding+Conv1D on the first 128 real reviews.
-func BenchmarkIMDBTrainStepFused(b *testing.B) { benchCase(b, IMDBTrainStep, true, true) }
+// BenchmarkIMDBTrainStepUniform is the step on uniform random ids, the
+// fused Embedding+Conv1D path's worst case (nearly every id in the batch).
+func BenchmarkIMDBTrainStepUniform(b *testing.B) { benchCase(b, IMDBTrainStep, false) }
 
-// BenchmarkIMDBTrainStepFusedUniform is the fused step on uniform ids, the
-// fused path's worst case (nearly every id in the batch).
-func BenchmarkIMDBTrainStepFusedUniform(b *testing.B) { benchCase(b, IMDBTrainStep, true, false) }
-
-// BenchmarkIMDBInference is Predict on one IMDB batch of 128 × 500 uniform ids.
-func BenchmarkIMDBInference(b *testing.B) { benchCase(b, IMDBInference, false, false) }
-
-// BenchmarkIMDBInferenceFused is Predict with the fused pair on 128 real reviews.
-func BenchmarkIMDBInferenceFused(b *testing.B) { benchCase(b, IMDBInference, true, true) }
+// BenchmarkIMDBInference is Predict on the first 128 real reviews.
+func BenchmarkIMDBInference(b *testing.B) { benchCase(b, IMDBInference, true) }
 
 // BenchmarkJenaTrainStep is one RMSprop step of the Jena model, batch 128 × 480 × 14.
-func BenchmarkJenaTrainStep(b *testing.B) { benchCase(b, JenaTrainStep, false, false) }
+func BenchmarkJenaTrainStep(b *testing.B) { benchCase(b, JenaTrainStep, false) }
 
 // BenchmarkJenaInference is Predict on one Jena batch of 128 × 480 × 14.
-func BenchmarkJenaInference(b *testing.B) { benchCase(b, JenaInference, false, false) }
+func BenchmarkJenaInference(b *testing.B) { benchCase(b, JenaInference, false) }
 
-// BenchmarkIMDBEpoch is one Fit epoch over the first 20,000 real reviews
-// with the fused pair.
-func BenchmarkIMDBEpoch(b *testing.B) { benchCase(b, IMDBEpochCase, true, true) }
+// BenchmarkIMDBEpoch is one Fit epoch over the first 20,000 real reviews.
+func BenchmarkIMDBEpoch(b *testing.B) { benchCase(b, IMDBEpochCase, true) }

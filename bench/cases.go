@@ -71,7 +71,8 @@ func NewData(seed uint64) *Data {
 // (zeros and cuts at the front), with their labels. Real reviews matter for
 // timing: their ids are Zipf-distributed with padding, so a batch holds far
 // fewer distinct ids than IMDBLen·Batch uniform draws, which seqconv's fused
-// Embedding+Conv1D path exploits and a dense implementation does not.
+// Embedding+Conv1D path (model.Sequential fuses the pair) exploits and a
+// dense implementation does not.
 func (d *Data) UseIMDB(train imdb.Split) error {
 	if train.Len() < IMDBEpoch {
 		return fmt.Errorf("bench: %d reviews, want at least %d", train.Len(), IMDBEpoch)
@@ -144,16 +145,10 @@ type Cases struct {
 }
 
 // NewCases builds the two reference models (weights drawn from seed) and
-// the five cases on d; with fused, the IMDB model's Embedding and first
-// Conv1D run as one layers.FuseEmbeddingConv1D. The train-step cases update
-// the models' weights; the epoch case shuffles with a seed that changes on
-// every run.
-func NewCases(d *Data, seed uint64, fused bool) (*Cases, error) {
-	newIMDB := IMDBModel
-	if fused {
-		newIMDB = IMDBModelFused
-	}
-	im, err := newIMDB(seed)
+// the five cases on d. The train-step cases update the models' weights; the
+// epoch case shuffles with a seed that changes on every run.
+func NewCases(d *Data, seed uint64) (*Cases, error) {
+	im, err := IMDBModel(seed)
 	if err != nil {
 		return nil, err
 	}

@@ -23,28 +23,12 @@ const (
 
 // IMDBModel returns the reference IMDB model, built and compiled as in the
 // Keras example: RMSprop with Keras's defaults and binary cross-entropy on
-// the Dense layer's logits.
+// the Dense layer's logits. (model.Sequential runs its Embedding and first
+// Conv1D as one fused layer; nothing here asks for it.)
 func IMDBModel(seed uint64) (*model.Sequential, error) {
 	m := model.NewSequential(
 		layers.Embedding(IMDBVocab, 128, layers.WithInputLength(IMDBLen)),
 		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.MaxPooling1D(5),
-		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.GlobalMaxPooling1D(),
-		layers.Dense(1),
-	)
-	return compile(m, seed, losses.BinaryCrossentropy{FromLogits: true}, IMDBParams, IMDBLen)
-}
-
-// IMDBModelFused is IMDBModel with the Embedding and the first Conv1D
-// wrapped in layers.FuseEmbeddingConv1D: the same layers, weights and
-// results (up to float32 rounding), computed through the per-token
-// projection table instead of an im2col GEMM over the embedded batch.
-func IMDBModelFused(seed uint64) (*model.Sequential, error) {
-	m := model.NewSequential(
-		layers.FuseEmbeddingConv1D(
-			layers.Embedding(IMDBVocab, 128, layers.WithInputLength(IMDBLen)),
-			layers.Conv1D(32, 7, layers.WithActivation("relu"))),
 		layers.MaxPooling1D(5),
 		layers.Conv1D(32, 7, layers.WithActivation("relu")),
 		layers.GlobalMaxPooling1D(),

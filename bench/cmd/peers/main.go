@@ -13,7 +13,7 @@
 //
 //	peers [--threads 2] [--rounds 5] [--epoch-rounds 3] [--json FILE] [--markdown FILE]
 //	      [--python /usr/bin/python3] [--peer bench/peers.py] [--omp auto|active|passive]
-//	      [--fused=true] [--imdb-data real|uniform]
+//	      [--imdb-data real|uniform]
 //	      [--no-data] [--no-epoch] [--quick]
 package main
 
@@ -44,7 +44,6 @@ type config struct {
 	jsonOut, mdOut               string
 	python, peer, omp            string
 	noData, noEpoch, quick       bool
-	fused                        bool
 	imdbData                     string
 }
 
@@ -58,7 +57,6 @@ func main() {
 	flag.StringVar(&c.python, "python", "/usr/bin/python3", "Python with torch, numpy and pandas")
 	flag.StringVar(&c.peer, "peer", "bench/peers.py", "the PyTorch server script")
 	flag.StringVar(&c.omp, "omp", "auto", "OMP_WAIT_POLICY of the PyTorch server: auto (time both, keep the faster per case), active or passive")
-	flag.BoolVar(&c.fused, "fused", true, "run seqconv's IMDB Embedding and first Conv1D as layers.FuseEmbeddingConv1D")
 	flag.StringVar(&c.imdbData, "imdb-data", "real", "IMDB ids: real (the first 20,000 shipped training reviews, padded to 500) or uniform (random ids)")
 	flag.BoolVar(&c.noData, "no-data", false, "skip the data-path timings")
 	flag.BoolVar(&c.noEpoch, "no-epoch", false, "skip the IMDB epoch case")
@@ -223,11 +221,11 @@ func run(c config) error {
 	default:
 		return fmt.Errorf("--imdb-data %q: want real or uniform", c.imdbData)
 	}
-	rep.IMDBData, rep.Fused = c.imdbData, c.fused
+	rep.IMDBData = c.imdbData
 	if err := data.WriteRaw(dir); err != nil {
 		return err
 	}
-	cases, err := bench.NewCases(data, 1, c.fused)
+	cases, err := bench.NewCases(data, 1)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,6 @@ type report struct {
 	LoadAfter  string       `json:"loadavg_after"`
 	Seconds    float64      `json:"seconds"`
 	IMDBData   string       `json:"imdb_data"`
-	Fused      bool         `json:"seqconv_fused_embedding_conv1d"`
 }
 
 // caseResult holds one case's figures; ratio = pytorch_ms / seqconv_ms
@@ -100,7 +99,7 @@ func (r *report) markdown() string {
 		r.Date, r.Machine, r.Threads, r.GoVersion, r.Torch)
 	fmt.Fprintf(&b, "Load average before / after: %s / %s. Measured FMA peak at %d threads: %.0f GFLOP/s.\n",
 		r.LoadBefore, r.LoadAfter, r.Threads, r.PeakGFLOPS)
-	fmt.Fprintf(&b, "IMDB ids: %s; seqconv's Embedding+Conv1D fused: %v.\n\n", r.IMDBData, r.Fused)
+	fmt.Fprintf(&b, "IMDB ids: %s.\n\n", r.IMDBData)
 	b.WriteString("| case | seqconv ms (median, IQR) | PyTorch ms (median, IQR) | PyTorch/seqconv | target | GFLOP | seqconv GFLOP/s | PyTorch GFLOP/s | floor ms (GFLOP/peak) | runs |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, c := range r.Cases {

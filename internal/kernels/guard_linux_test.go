@@ -92,6 +92,14 @@ func TestElementwiseStaysInBounds(t *testing.T) {
 			copy(m, randSlice(r, len(m)))
 			AddBias(m, 3, n+1, x)
 			ColSum(y, 0.5, m, 3, n+1)
+			// Pooling windows reaching the last input row.
+			in := guarded(t, 7*n)
+			copy(in, randSlice(r, len(in)))
+			out, arg := make([]float32, 3*n), make([]int32, 3*n)
+			MaxPool1D(out, arg, in, 7, n, 3, 3, 1, 3)
+			if arg[2*n] != 5 && arg[2*n] != 6 {
+				t.Fatalf("n=%d: last window's argmax row %d, want 5 or 6", n, arg[2*n])
+			}
 		}
 	})
 }

@@ -199,15 +199,24 @@ func MaxPool1D(out []float32, arg []int32, in []float32, steps, ch, pool, stride
 			}
 			continue
 		}
-		copy(o, in[lo*ch:lo*ch+ch])
-		for c := range g {
+		done := 0
+		if hasAVX2 && ch >= 8 {
+			_ = in[hi*ch-1] // bounds, before the unchecked vector loop
+			done = ch &^ 7
+			maxPoolRowAvx2(&o[0], &g[0], &in[0], ch, lo, hi-lo, done)
+		}
+		if done == ch {
+			continue
+		}
+		copy(o[done:], in[lo*ch+done:lo*ch+ch])
+		for c := done; c < ch; c++ {
 			g[c] = int32(lo)
 		}
 		for r := lo + 1; r < hi; r++ {
-			row := in[r*ch : r*ch+ch]
+			row := in[r*ch+done : r*ch+ch]
 			for c, v := range row {
-				if v > o[c] {
-					o[c], g[c] = v, int32(r)
+				if v > o[done+c] {
+					o[done+c], g[done+c] = v, int32(r)
 				}
 			}
 		}

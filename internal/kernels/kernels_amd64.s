@@ -6882,6 +6882,56 @@ ab_row:
 	VZEROUPPER
 	RET
 
+// func maxPoolRowAvx2(out *float32, arg *int32, in *float32, ch int, lo int, cnt int, n int)
+// Requires: AVX, AVX2
+TEXT ·maxPoolRowAvx2(SB), NOSPLIT, $0-56
+	MOVQ         out+0(FP), AX
+	MOVQ         arg+8(FP), CX
+	MOVQ         in+16(FP), DX
+	MOVQ         ch+24(FP), BX
+	MOVQ         lo+32(FP), SI
+	MOVQ         n+48(FP), DI
+	SHLQ         $0x02, BX
+	MOVQ         SI, R8
+	IMULQ        BX, R8
+	ADDQ         R8, DX
+	VMOVD        SI, X6
+	VPBROADCASTD X6, Y6
+	MOVL         $0x00000001, R8
+	VMOVD        R8, X3
+	VPBROADCASTD X3, Y3
+	SHRQ         $0x03, DI
+
+mp_chunk:
+	VMOVUPS (DX), Y0
+	VMOVDQU Y6, Y1
+	VMOVDQU Y6, Y2
+	MOVQ    cnt+40(FP), SI
+	MOVQ    DX, R8
+	DECQ    SI
+	JZ      mp_store
+
+mp_row:
+	ADDQ      BX, R8
+	VPADDD    Y3, Y2, Y2
+	VMOVUPS   (R8), Y4
+	VCMPPS    $0x1e, Y0, Y4, Y5
+	VBLENDVPS Y5, Y4, Y0, Y0
+	VBLENDVPS Y5, Y2, Y1, Y1
+	DECQ      SI
+	JNZ       mp_row
+
+mp_store:
+	VMOVUPS Y0, (AX)
+	VMOVDQU Y1, (CX)
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	DECQ    DI
+	JNZ     mp_chunk
+	VZEROUPPER
+	RET
+
 // func fmaPeakAvx512(n int)
 // Requires: AVX, AVX512F
 TEXT ·fmaPeakAvx512(SB), NOSPLIT, $0-8

@@ -149,25 +149,33 @@ func TestAddBiasColSum(t *testing.T) {
 }
 
 func TestMaxPool1D(t *testing.T) {
+	forEachVec(t, testMaxPool1D)
+}
+
+func testMaxPool1D(t *testing.T) {
 	r := seededRand(t)
 	for _, tc := range []struct{ steps, ch, pool, stride, pad int }{
 		{494, 32, 5, 5, 0}, {10, 3, 3, 1, 1}, {7, 2, 2, 3, 4}, {1, 1, 5, 5, 2},
+		{20, 13, 3, 2, 1}, {9, 8, 4, 1, 2}, {480, 14, 3, 3, 0},
 	} {
 		outSteps := (tc.steps+2*tc.pad-tc.pool)/tc.stride + 1
 		if outSteps < 1 {
 			outSteps = 1
 		}
 		in := randSlice(r, tc.steps*tc.ch)
-		// Ties: repeat a row so first-wins is exercised.
+		// Ties: repeat a row so first-wins is exercised; a NaN and an
+		// infinity must behave as in the reference.
 		if tc.steps > 2 {
 			copy(in[tc.ch:2*tc.ch], in[:tc.ch])
+			in[len(in)-1] = float32(math.NaN())
+			in[len(in)/2] = float32(math.Inf(-1))
 		}
 		want, got := make([]float32, outSteps*tc.ch), make([]float32, outSteps*tc.ch)
 		wantArg, gotArg := make([]int32, len(want)), make([]int32, len(got))
 		RefMaxPool1D(want, wantArg, in, tc.steps, tc.ch, tc.pool, tc.stride, tc.pad, outSteps)
 		MaxPool1D(got, gotArg, in, tc.steps, tc.ch, tc.pool, tc.stride, tc.pad, outSteps)
 		for i := range got {
-			if got[i] != want[i] || gotArg[i] != wantArg[i] {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) || gotArg[i] != wantArg[i] {
 				t.Fatalf("%+v: out[%d] = %g@%d, want %g@%d", tc, i, got[i], gotArg[i], want[i], wantArg[i])
 			}
 		}

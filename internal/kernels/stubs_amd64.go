@@ -148,6 +148,9 @@ func colSumAvx2(sum *float32, src *float32, rows int, lds int, n int)
 // addBiasAvx2 adds bias[j] to c[r*ldc+j] for r < rows (≥ 1) and j < n (a multiple of 32).
 func addBiasAvx2(c *float32, rows int, ldc int, bias *float32, n int)
 
+// maxPoolRowAvx2 sets out[j] = max over rows lo..lo+cnt-1 (cnt ≥ 1) of in[r*ch+j] and arg[j] to the first row attaining it, for j < n (a multiple of 8); in points at row 0.
+func maxPoolRowAvx2(out *float32, arg *int32, in *float32, ch int, lo int, cnt int, n int)
+
 // fmaPeakAvx512 runs n iterations of 24 independent 16-lane FMAs (768 flops each).
 func fmaPeakAvx512(n int)
 

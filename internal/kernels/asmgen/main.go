@@ -616,6 +616,58 @@ func addBias() {
 	RET()
 }
 
+func maxPool() {
+	TEXT("maxPoolRowAvx2", NOSPLIT, "func(out *float32, arg *int32, in *float32, ch, lo, cnt, n int)")
+	Doc("maxPoolRowAvx2 sets out[j] = max over rows lo..lo+cnt-1 (cnt ≥ 1) of in[r*ch+j] and arg[j] to the first row attaining it, for j < n (a multiple of 8); in points at row 0.")
+	out := Load(Param("out"), GP64())
+	arg := Load(Param("arg"), GP64())
+	in := Load(Param("in"), GP64())
+	ch := Load(Param("ch"), GP64())
+	lo := GP64()
+	Load(Param("lo"), lo)
+	n := Load(Param("n"), GP64())
+	SHLQ(U8(2), ch)
+	// in += lo·ch: the window's first row.
+	t := GP64()
+	MOVQ(lo, t)
+	IMULQ(ch, t)
+	ADDQ(t, in)
+	VMOVD(lo.As32(), X6)
+	VPBROADCASTD(X6, Y6) // lo in every lane
+	MOVL(U32(1), t.As32())
+	VMOVD(t.As32(), X3)
+	VPBROADCASTD(X3, Y3) // 1 in every lane
+	SHRQ(U8(3), n)
+	Label("mp_chunk")
+	VMOVUPS(Mem{Base: in}, Y0) // best
+	VMOVDQU(Y6, Y1)            // its row
+	VMOVDQU(Y6, Y2)            // current row
+	cnt := Load(Param("cnt"), GP64())
+	p := GP64()
+	MOVQ(in, p)
+	DECQ(cnt)
+	JZ(LabelRef("mp_store"))
+	Label("mp_row")
+	ADDQ(ch, p)
+	VPADDD(Y3, Y2, Y2)
+	VMOVUPS(Mem{Base: p}, Y4)
+	VCMPPS(U8(0x1e), Y0, Y4, Y5) // v > best (ordered: NaN never wins)
+	VBLENDVPS(Y5, Y4, Y0, Y0)
+	VBLENDVPS(Y5, Y2, Y1, Y1)
+	DECQ(cnt)
+	JNZ(LabelRef("mp_row"))
+	Label("mp_store")
+	VMOVUPS(Y0, Mem{Base: out})
+	VMOVDQU(Y1, Mem{Base: arg})
+	ADDQ(U8(32), in)
+	ADDQ(U8(32), out)
+	ADDQ(U8(32), arg)
+	DECQ(n)
+	JNZ(LabelRef("mp_chunk"))
+	VZEROUPPER()
+	RET()
+}
+
 // fmaPeak emits a loop of independent register FMAs: its throughput is the
 // machine's FMA ceiling, which the micro-kernel benchmarks are judged by.
 func fmaPeak() {
@@ -654,6 +706,7 @@ func main() {
 	reluBackward()
 	colSum()
 	addBias()
+	maxPool()
 	fmaPeak()
 	constants()
 	sigmoid()

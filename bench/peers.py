@@ -10,7 +10,8 @@ torch.inference_mode(), torch.set_num_threads(threads).
 
 Requests:
   {"op": "init", "threads": 2, "data": DIR}      -> versions, parameter counts
-  {"op": "run", "case": NAME, "n": N}           -> {"ms": [N timings]}
+  {"op": "run", "case": NAME, "n": N, "mkldnn": true}
+                                                -> {"ms": [N timings]}
   {"op": "jena_csv", "path": P, "n": N}         -> pandas.read_csv timings
   {"op": "imdb_load", "archive": A, "word_index": W, "n": N}
                                                 -> tarfile + tokenizer timings
@@ -249,6 +250,9 @@ def main():
                     "gemm_err": gemm_check(),
                 }
             elif op == "run":
+                # oneDNN convolutions are PyTorch's default on CPU; the
+                # driver may time the native ones too and keep the faster.
+                torch.backends.mkldnn.enabled = bool(req.get("mkldnn", True))
                 resp = {"ms": peer.run(req["case"], req["n"])}
             elif op == "jena_csv":
                 resp = jena_csv(req["path"], req["n"])

@@ -168,6 +168,26 @@ func (p *peer) close() {
 	p.cmd.Wait()
 }
 
+// pyConfig is a PyTorch setting picked per case during warm-up: the server
+// (OpenMP wait policy) and whether convolutions go through oneDNN.
+type pyConfig struct {
+	p      *peer
+	mkldnn bool
+}
+
+func (c pyConfig) request(name string, n int) map[string]any {
+	return map[string]any{"op": "run", "case": name, "n": n, "mkldnn": c.mkldnn}
+}
+
+// String names the setting, as in "OMP_WAIT_POLICY=passive, mkldnn".
+func (c pyConfig) String() string {
+	conv := "oneDNN conv"
+	if !c.mkldnn {
+		conv = "native conv"
+	}
+	return "OMP_WAIT_POLICY=" + c.p.policy + ", " + conv
+}
+
 // timeGo runs f n times and returns each run's milliseconds.
 func timeGo(n int, f func() error) ([]float64, error) {
 	ms := make([]float64, n)
@@ -263,7 +283,7 @@ func run(c config) error {
 	}
 	// Warm-up: buffers, caches, OpenMP pools; with --omp auto it also picks,
 	// per case, the server whose wait policy is faster here.
-	chosen := map[string]*peer{}
+	chosen := map[string]pyConfig{}
 	fmt.Println("warming up")
 	for _, name := range names {
 		if name == bench.IMDBEpochCase {
@@ -276,12 +296,15 @@ func run(c config) error {
 		}
 		best := -1.0
 		for _, p := range peers {
-			ms, _, err := p.times(map[string]any{"op": "run", "case": name, "n": 3}, "ms")
-			if err != nil {
-				return err
-			}
-			if m := median(ms); best < 0 || m < best {
-				best, chosen[name] = m, p
+			for _, mk := range []bool{true, false} {
+				cfg := pyConfig{p, mk}
+				ms, _, err := p.times(cfg.request(name, 3), "ms")
+				if err != nil {
+					return err
+				}
+				if m := median(ms); best < 0 || m < best {
+					best, chosen[name] = m, cfg
+				}
 			}
 		}
 	}
@@ -302,7 +325,7 @@ func run(c config) error {
 				return err
 			}
 			pySide := func() error {
-				ms, _, err := chosen[name].times(map[string]any{"op": "run", "case": name, "n": reps[name]}, "ms")
+				ms, _, err := chosen[name].p.times(chosen[name].request(name, reps[name]), "ms")
 				pt[name] = append(pt[name], ms...)
 				return err
 			}
@@ -323,13 +346,13 @@ func run(c config) error {
 	}
 	rep.PeakGFLOPS = peak
 	for _, name := range names {
-		rep.Cases = append(rep.Cases, newCaseResult(name, sq[name], pt[name], chosen[name].policy, peak))
+		rep.Cases = append(rep.Cases, newCaseResult(name, sq[name], pt[name], chosen[name].String(), peak))
 	}
 	rep.LoadAfter = loadavg()
 	fmt.Print("\n" + rep.markdown())
 	var dataErr error
 	if !c.noData {
-		rep.DataPath, dataErr = dataPath(c, dir, chosen[bench.IMDBTrainStep])
+		rep.DataPath, dataErr = dataPath(c, dir, chosen[bench.IMDBTrainStep].p)
 		if dataErr != nil {
 			dataErr = fmt.Errorf("data path: %w", dataErr)
 		}

@@ -91,8 +91,89 @@ TEXT ·sgemmKernelAvx512Row(SB), NOSPLIT, $0-64
 	ADDQ       R11, R10
 	PREFETCHT0 (R10)
 	PREFETCHT0 64(R10)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row_plain
+	MOVQ       AX, R10
+	SHRQ       $0x04, R10
+	JZ         sgemmKernelAvx512Row_rest
+
+sgemmKernelAvx512Row_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 64(R8)(DX*1)
+	PREFETCHT0 64(R8)(DX*2)
+	PREFETCHT0 64(R8)(DI*1)
+	PREFETCHT0 64(R8)(DX*4)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 64(R9)(DX*1)
+	PREFETCHT0 64(R9)(DX*2)
+	PREFETCHT0 64(R9)(DI*1)
+	MOVQ       $0x00000010, R11
+
+sgemmKernelAvx512Row_inner:
+	VMOVUPS      (BX), Z28
+	VMOVUPS      64(BX), Z29
+	VBROADCASTSS (CX), Z30
+	VFMADD231PS  Z28, Z30, Z0
+	VFMADD231PS  Z29, Z30, Z1
+	VBROADCASTSS (CX)(DX*1), Z31
+	VFMADD231PS  Z28, Z31, Z2
+	VFMADD231PS  Z29, Z31, Z3
+	VBROADCASTSS (CX)(DX*2), Z30
+	VFMADD231PS  Z28, Z30, Z4
+	VFMADD231PS  Z29, Z30, Z5
+	VBROADCASTSS (CX)(DI*1), Z31
+	VFMADD231PS  Z28, Z31, Z6
+	VFMADD231PS  Z29, Z31, Z7
+	VBROADCASTSS (CX)(DX*4), Z30
+	VFMADD231PS  Z28, Z30, Z8
+	VFMADD231PS  Z29, Z30, Z9
+	VBROADCASTSS (R8), Z31
+	VFMADD231PS  Z28, Z31, Z10
+	VFMADD231PS  Z29, Z31, Z11
+	VBROADCASTSS (R8)(DX*1), Z30
+	VFMADD231PS  Z28, Z30, Z12
+	VFMADD231PS  Z29, Z30, Z13
+	VBROADCASTSS (R8)(DX*2), Z31
+	VFMADD231PS  Z28, Z31, Z14
+	VFMADD231PS  Z29, Z31, Z15
+	VBROADCASTSS (R8)(DI*1), Z30
+	VFMADD231PS  Z28, Z30, Z16
+	VFMADD231PS  Z29, Z30, Z17
+	VBROADCASTSS (R8)(DX*4), Z31
+	VFMADD231PS  Z28, Z31, Z18
+	VFMADD231PS  Z29, Z31, Z19
+	VBROADCASTSS (R9), Z30
+	VFMADD231PS  Z28, Z30, Z20
+	VFMADD231PS  Z29, Z30, Z21
+	VBROADCASTSS (R9)(DX*1), Z31
+	VFMADD231PS  Z28, Z31, Z22
+	VFMADD231PS  Z29, Z31, Z23
+	VBROADCASTSS (R9)(DX*2), Z30
+	VFMADD231PS  Z28, Z30, Z24
+	VFMADD231PS  Z29, Z30, Z25
+	VBROADCASTSS (R9)(DI*1), Z31
+	VFMADD231PS  Z28, Z31, Z26
+	VFMADD231PS  Z29, Z31, Z27
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         $0x04, R9
+	ADDQ         SI, BX
+	DECQ         R11
+	JNZ          sgemmKernelAvx512Row_inner
+	DECQ         R10
+	JNZ          sgemmKernelAvx512Row_group
+
+sgemmKernelAvx512Row_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row_store
 
 sgemmKernelAvx512Row_loop:
 	VMOVUPS      (BX), Z28
@@ -730,8 +811,85 @@ TEXT ·sgemmKernelAvx512Row13(SB), NOSPLIT, $0-64
 	ADDQ       R11, R10
 	PREFETCHT0 (R10)
 	PREFETCHT0 64(R10)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row13_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row13_plain
+	MOVQ       AX, R10
+	SHRQ       $0x04, R10
+	JZ         sgemmKernelAvx512Row13_rest
+
+sgemmKernelAvx512Row13_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 64(R8)(DX*1)
+	PREFETCHT0 64(R8)(DX*2)
+	PREFETCHT0 64(R8)(DI*1)
+	PREFETCHT0 64(R8)(DX*4)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 64(R9)(DX*1)
+	PREFETCHT0 64(R9)(DX*2)
+	MOVQ       $0x00000010, R11
+
+sgemmKernelAvx512Row13_inner:
+	VMOVUPS      (BX), Z26
+	VMOVUPS      64(BX), Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z26, Z28, Z0
+	VFMADD231PS  Z27, Z28, Z1
+	VBROADCASTSS (CX)(DX*1), Z29
+	VFMADD231PS  Z26, Z29, Z2
+	VFMADD231PS  Z27, Z29, Z3
+	VBROADCASTSS (CX)(DX*2), Z28
+	VFMADD231PS  Z26, Z28, Z4
+	VFMADD231PS  Z27, Z28, Z5
+	VBROADCASTSS (CX)(DI*1), Z29
+	VFMADD231PS  Z26, Z29, Z6
+	VFMADD231PS  Z27, Z29, Z7
+	VBROADCASTSS (CX)(DX*4), Z28
+	VFMADD231PS  Z26, Z28, Z8
+	VFMADD231PS  Z27, Z28, Z9
+	VBROADCASTSS (R8), Z29
+	VFMADD231PS  Z26, Z29, Z10
+	VFMADD231PS  Z27, Z29, Z11
+	VBROADCASTSS (R8)(DX*1), Z28
+	VFMADD231PS  Z26, Z28, Z12
+	VFMADD231PS  Z27, Z28, Z13
+	VBROADCASTSS (R8)(DX*2), Z29
+	VFMADD231PS  Z26, Z29, Z14
+	VFMADD231PS  Z27, Z29, Z15
+	VBROADCASTSS (R8)(DI*1), Z28
+	VFMADD231PS  Z26, Z28, Z16
+	VFMADD231PS  Z27, Z28, Z17
+	VBROADCASTSS (R8)(DX*4), Z29
+	VFMADD231PS  Z26, Z29, Z18
+	VFMADD231PS  Z27, Z29, Z19
+	VBROADCASTSS (R9), Z28
+	VFMADD231PS  Z26, Z28, Z20
+	VFMADD231PS  Z27, Z28, Z21
+	VBROADCASTSS (R9)(DX*1), Z29
+	VFMADD231PS  Z26, Z29, Z22
+	VFMADD231PS  Z27, Z29, Z23
+	VBROADCASTSS (R9)(DX*2), Z28
+	VFMADD231PS  Z26, Z28, Z24
+	VFMADD231PS  Z27, Z28, Z25
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         $0x04, R9
+	ADDQ         SI, BX
+	DECQ         R11
+	JNZ          sgemmKernelAvx512Row13_inner
+	DECQ         R10
+	JNZ          sgemmKernelAvx512Row13_group
+
+sgemmKernelAvx512Row13_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row13_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row13_store
 
 sgemmKernelAvx512Row13_loop:
 	VMOVUPS      (BX), Z26
@@ -1329,8 +1487,81 @@ TEXT ·sgemmKernelAvx512Row12(SB), NOSPLIT, $0-64
 	ADDQ       R11, R10
 	PREFETCHT0 (R10)
 	PREFETCHT0 64(R10)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row12_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row12_plain
+	MOVQ       AX, R10
+	SHRQ       $0x04, R10
+	JZ         sgemmKernelAvx512Row12_rest
+
+sgemmKernelAvx512Row12_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 64(R8)(DX*1)
+	PREFETCHT0 64(R8)(DX*2)
+	PREFETCHT0 64(R8)(DI*1)
+	PREFETCHT0 64(R8)(DX*4)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 64(R9)(DX*1)
+	MOVQ       $0x00000010, R11
+
+sgemmKernelAvx512Row12_inner:
+	VMOVUPS      (BX), Z24
+	VMOVUPS      64(BX), Z25
+	VBROADCASTSS (CX), Z26
+	VFMADD231PS  Z24, Z26, Z0
+	VFMADD231PS  Z25, Z26, Z1
+	VBROADCASTSS (CX)(DX*1), Z27
+	VFMADD231PS  Z24, Z27, Z2
+	VFMADD231PS  Z25, Z27, Z3
+	VBROADCASTSS (CX)(DX*2), Z26
+	VFMADD231PS  Z24, Z26, Z4
+	VFMADD231PS  Z25, Z26, Z5
+	VBROADCASTSS (CX)(DI*1), Z27
+	VFMADD231PS  Z24, Z27, Z6
+	VFMADD231PS  Z25, Z27, Z7
+	VBROADCASTSS (CX)(DX*4), Z26
+	VFMADD231PS  Z24, Z26, Z8
+	VFMADD231PS  Z25, Z26, Z9
+	VBROADCASTSS (R8), Z27
+	VFMADD231PS  Z24, Z27, Z10
+	VFMADD231PS  Z25, Z27, Z11
+	VBROADCASTSS (R8)(DX*1), Z26
+	VFMADD231PS  Z24, Z26, Z12
+	VFMADD231PS  Z25, Z26, Z13
+	VBROADCASTSS (R8)(DX*2), Z27
+	VFMADD231PS  Z24, Z27, Z14
+	VFMADD231PS  Z25, Z27, Z15
+	VBROADCASTSS (R8)(DI*1), Z26
+	VFMADD231PS  Z24, Z26, Z16
+	VFMADD231PS  Z25, Z26, Z17
+	VBROADCASTSS (R8)(DX*4), Z27
+	VFMADD231PS  Z24, Z27, Z18
+	VFMADD231PS  Z25, Z27, Z19
+	VBROADCASTSS (R9), Z26
+	VFMADD231PS  Z24, Z26, Z20
+	VFMADD231PS  Z25, Z26, Z21
+	VBROADCASTSS (R9)(DX*1), Z27
+	VFMADD231PS  Z24, Z27, Z22
+	VFMADD231PS  Z25, Z27, Z23
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         $0x04, R9
+	ADDQ         SI, BX
+	DECQ         R11
+	JNZ          sgemmKernelAvx512Row12_inner
+	DECQ         R10
+	JNZ          sgemmKernelAvx512Row12_group
+
+sgemmKernelAvx512Row12_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row12_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row12_store
 
 sgemmKernelAvx512Row12_loop:
 	VMOVUPS      (BX), Z24
@@ -1888,8 +2119,77 @@ TEXT ·sgemmKernelAvx512Row11(SB), NOSPLIT, $0-64
 	ADDQ       R11, R10
 	PREFETCHT0 (R10)
 	PREFETCHT0 64(R10)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row11_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row11_plain
+	MOVQ       AX, R10
+	SHRQ       $0x04, R10
+	JZ         sgemmKernelAvx512Row11_rest
+
+sgemmKernelAvx512Row11_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 64(R8)(DX*1)
+	PREFETCHT0 64(R8)(DX*2)
+	PREFETCHT0 64(R8)(DI*1)
+	PREFETCHT0 64(R8)(DX*4)
+	PREFETCHT0 64(R9)
+	MOVQ       $0x00000010, R11
+
+sgemmKernelAvx512Row11_inner:
+	VMOVUPS      (BX), Z22
+	VMOVUPS      64(BX), Z23
+	VBROADCASTSS (CX), Z24
+	VFMADD231PS  Z22, Z24, Z0
+	VFMADD231PS  Z23, Z24, Z1
+	VBROADCASTSS (CX)(DX*1), Z25
+	VFMADD231PS  Z22, Z25, Z2
+	VFMADD231PS  Z23, Z25, Z3
+	VBROADCASTSS (CX)(DX*2), Z24
+	VFMADD231PS  Z22, Z24, Z4
+	VFMADD231PS  Z23, Z24, Z5
+	VBROADCASTSS (CX)(DI*1), Z25
+	VFMADD231PS  Z22, Z25, Z6
+	VFMADD231PS  Z23, Z25, Z7
+	VBROADCASTSS (CX)(DX*4), Z24
+	VFMADD231PS  Z22, Z24, Z8
+	VFMADD231PS  Z23, Z24, Z9
+	VBROADCASTSS (R8), Z25
+	VFMADD231PS  Z22, Z25, Z10
+	VFMADD231PS  Z23, Z25, Z11
+	VBROADCASTSS (R8)(DX*1), Z24
+	VFMADD231PS  Z22, Z24, Z12
+	VFMADD231PS  Z23, Z24, Z13
+	VBROADCASTSS (R8)(DX*2), Z25
+	VFMADD231PS  Z22, Z25, Z14
+	VFMADD231PS  Z23, Z25, Z15
+	VBROADCASTSS (R8)(DI*1), Z24
+	VFMADD231PS  Z22, Z24, Z16
+	VFMADD231PS  Z23, Z24, Z17
+	VBROADCASTSS (R8)(DX*4), Z25
+	VFMADD231PS  Z22, Z25, Z18
+	VFMADD231PS  Z23, Z25, Z19
+	VBROADCASTSS (R9), Z24
+	VFMADD231PS  Z22, Z24, Z20
+	VFMADD231PS  Z23, Z24, Z21
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         $0x04, R9
+	ADDQ         SI, BX
+	DECQ         R11
+	JNZ          sgemmKernelAvx512Row11_inner
+	DECQ         R10
+	JNZ          sgemmKernelAvx512Row11_group
+
+sgemmKernelAvx512Row11_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row11_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row11_store
 
 sgemmKernelAvx512Row11_loop:
 	VMOVUPS      (BX), Z22
@@ -2405,8 +2705,72 @@ TEXT ·sgemmKernelAvx512Row10(SB), NOSPLIT, $0-64
 	ADDQ       R10, R9
 	PREFETCHT0 (R9)
 	PREFETCHT0 64(R9)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row10_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row10_plain
+	MOVQ       AX, R9
+	SHRQ       $0x04, R9
+	JZ         sgemmKernelAvx512Row10_rest
+
+sgemmKernelAvx512Row10_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 64(R8)(DX*1)
+	PREFETCHT0 64(R8)(DX*2)
+	PREFETCHT0 64(R8)(DI*1)
+	PREFETCHT0 64(R8)(DX*4)
+	MOVQ       $0x00000010, R10
+
+sgemmKernelAvx512Row10_inner:
+	VMOVUPS      (BX), Z20
+	VMOVUPS      64(BX), Z21
+	VBROADCASTSS (CX), Z22
+	VFMADD231PS  Z20, Z22, Z0
+	VFMADD231PS  Z21, Z22, Z1
+	VBROADCASTSS (CX)(DX*1), Z23
+	VFMADD231PS  Z20, Z23, Z2
+	VFMADD231PS  Z21, Z23, Z3
+	VBROADCASTSS (CX)(DX*2), Z22
+	VFMADD231PS  Z20, Z22, Z4
+	VFMADD231PS  Z21, Z22, Z5
+	VBROADCASTSS (CX)(DI*1), Z23
+	VFMADD231PS  Z20, Z23, Z6
+	VFMADD231PS  Z21, Z23, Z7
+	VBROADCASTSS (CX)(DX*4), Z22
+	VFMADD231PS  Z20, Z22, Z8
+	VFMADD231PS  Z21, Z22, Z9
+	VBROADCASTSS (R8), Z23
+	VFMADD231PS  Z20, Z23, Z10
+	VFMADD231PS  Z21, Z23, Z11
+	VBROADCASTSS (R8)(DX*1), Z22
+	VFMADD231PS  Z20, Z22, Z12
+	VFMADD231PS  Z21, Z22, Z13
+	VBROADCASTSS (R8)(DX*2), Z23
+	VFMADD231PS  Z20, Z23, Z14
+	VFMADD231PS  Z21, Z23, Z15
+	VBROADCASTSS (R8)(DI*1), Z22
+	VFMADD231PS  Z20, Z22, Z16
+	VFMADD231PS  Z21, Z22, Z17
+	VBROADCASTSS (R8)(DX*4), Z23
+	VFMADD231PS  Z20, Z23, Z18
+	VFMADD231PS  Z21, Z23, Z19
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         SI, BX
+	DECQ         R10
+	JNZ          sgemmKernelAvx512Row10_inner
+	DECQ         R9
+	JNZ          sgemmKernelAvx512Row10_group
+
+sgemmKernelAvx512Row10_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row10_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row10_store
 
 sgemmKernelAvx512Row10_loop:
 	VMOVUPS      (BX), Z20
@@ -2881,8 +3245,68 @@ TEXT ·sgemmKernelAvx512Row9(SB), NOSPLIT, $0-64
 	ADDQ       R10, R9
 	PREFETCHT0 (R9)
 	PREFETCHT0 64(R9)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row9_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row9_plain
+	MOVQ       AX, R9
+	SHRQ       $0x04, R9
+	JZ         sgemmKernelAvx512Row9_rest
+
+sgemmKernelAvx512Row9_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 64(R8)(DX*1)
+	PREFETCHT0 64(R8)(DX*2)
+	PREFETCHT0 64(R8)(DI*1)
+	MOVQ       $0x00000010, R10
+
+sgemmKernelAvx512Row9_inner:
+	VMOVUPS      (BX), Z18
+	VMOVUPS      64(BX), Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z18, Z20, Z0
+	VFMADD231PS  Z19, Z20, Z1
+	VBROADCASTSS (CX)(DX*1), Z21
+	VFMADD231PS  Z18, Z21, Z2
+	VFMADD231PS  Z19, Z21, Z3
+	VBROADCASTSS (CX)(DX*2), Z20
+	VFMADD231PS  Z18, Z20, Z4
+	VFMADD231PS  Z19, Z20, Z5
+	VBROADCASTSS (CX)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VBROADCASTSS (CX)(DX*4), Z20
+	VFMADD231PS  Z18, Z20, Z8
+	VFMADD231PS  Z19, Z20, Z9
+	VBROADCASTSS (R8), Z21
+	VFMADD231PS  Z18, Z21, Z10
+	VFMADD231PS  Z19, Z21, Z11
+	VBROADCASTSS (R8)(DX*1), Z20
+	VFMADD231PS  Z18, Z20, Z12
+	VFMADD231PS  Z19, Z20, Z13
+	VBROADCASTSS (R8)(DX*2), Z21
+	VFMADD231PS  Z18, Z21, Z14
+	VFMADD231PS  Z19, Z21, Z15
+	VBROADCASTSS (R8)(DI*1), Z20
+	VFMADD231PS  Z18, Z20, Z16
+	VFMADD231PS  Z19, Z20, Z17
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         SI, BX
+	DECQ         R10
+	JNZ          sgemmKernelAvx512Row9_inner
+	DECQ         R9
+	JNZ          sgemmKernelAvx512Row9_group
+
+sgemmKernelAvx512Row9_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row9_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row9_store
 
 sgemmKernelAvx512Row9_loop:
 	VMOVUPS      (BX), Z18
@@ -3317,8 +3741,64 @@ TEXT ·sgemmKernelAvx512Row8(SB), NOSPLIT, $0-64
 	ADDQ       R10, R9
 	PREFETCHT0 (R9)
 	PREFETCHT0 64(R9)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row8_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row8_plain
+	MOVQ       AX, R9
+	SHRQ       $0x04, R9
+	JZ         sgemmKernelAvx512Row8_rest
+
+sgemmKernelAvx512Row8_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 64(R8)(DX*1)
+	PREFETCHT0 64(R8)(DX*2)
+	MOVQ       $0x00000010, R10
+
+sgemmKernelAvx512Row8_inner:
+	VMOVUPS      (BX), Z16
+	VMOVUPS      64(BX), Z17
+	VBROADCASTSS (CX), Z18
+	VFMADD231PS  Z16, Z18, Z0
+	VFMADD231PS  Z17, Z18, Z1
+	VBROADCASTSS (CX)(DX*1), Z19
+	VFMADD231PS  Z16, Z19, Z2
+	VFMADD231PS  Z17, Z19, Z3
+	VBROADCASTSS (CX)(DX*2), Z18
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSS (CX)(DI*1), Z19
+	VFMADD231PS  Z16, Z19, Z6
+	VFMADD231PS  Z17, Z19, Z7
+	VBROADCASTSS (CX)(DX*4), Z18
+	VFMADD231PS  Z16, Z18, Z8
+	VFMADD231PS  Z17, Z18, Z9
+	VBROADCASTSS (R8), Z19
+	VFMADD231PS  Z16, Z19, Z10
+	VFMADD231PS  Z17, Z19, Z11
+	VBROADCASTSS (R8)(DX*1), Z18
+	VFMADD231PS  Z16, Z18, Z12
+	VFMADD231PS  Z17, Z18, Z13
+	VBROADCASTSS (R8)(DX*2), Z19
+	VFMADD231PS  Z16, Z19, Z14
+	VFMADD231PS  Z17, Z19, Z15
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         SI, BX
+	DECQ         R10
+	JNZ          sgemmKernelAvx512Row8_inner
+	DECQ         R9
+	JNZ          sgemmKernelAvx512Row8_group
+
+sgemmKernelAvx512Row8_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row8_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row8_store
 
 sgemmKernelAvx512Row8_loop:
 	VMOVUPS      (BX), Z16
@@ -3713,8 +4193,60 @@ TEXT ·sgemmKernelAvx512Row7(SB), NOSPLIT, $0-64
 	ADDQ       R10, R9
 	PREFETCHT0 (R9)
 	PREFETCHT0 64(R9)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row7_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row7_plain
+	MOVQ       AX, R9
+	SHRQ       $0x04, R9
+	JZ         sgemmKernelAvx512Row7_rest
+
+sgemmKernelAvx512Row7_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 64(R8)(DX*1)
+	MOVQ       $0x00000010, R10
+
+sgemmKernelAvx512Row7_inner:
+	VMOVUPS      (BX), Z14
+	VMOVUPS      64(BX), Z15
+	VBROADCASTSS (CX), Z16
+	VFMADD231PS  Z14, Z16, Z0
+	VFMADD231PS  Z15, Z16, Z1
+	VBROADCASTSS (CX)(DX*1), Z17
+	VFMADD231PS  Z14, Z17, Z2
+	VFMADD231PS  Z15, Z17, Z3
+	VBROADCASTSS (CX)(DX*2), Z16
+	VFMADD231PS  Z14, Z16, Z4
+	VFMADD231PS  Z15, Z16, Z5
+	VBROADCASTSS (CX)(DI*1), Z17
+	VFMADD231PS  Z14, Z17, Z6
+	VFMADD231PS  Z15, Z17, Z7
+	VBROADCASTSS (CX)(DX*4), Z16
+	VFMADD231PS  Z14, Z16, Z8
+	VFMADD231PS  Z15, Z16, Z9
+	VBROADCASTSS (R8), Z17
+	VFMADD231PS  Z14, Z17, Z10
+	VFMADD231PS  Z15, Z17, Z11
+	VBROADCASTSS (R8)(DX*1), Z16
+	VFMADD231PS  Z14, Z16, Z12
+	VFMADD231PS  Z15, Z16, Z13
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         SI, BX
+	DECQ         R10
+	JNZ          sgemmKernelAvx512Row7_inner
+	DECQ         R9
+	JNZ          sgemmKernelAvx512Row7_group
+
+sgemmKernelAvx512Row7_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row7_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row7_store
 
 sgemmKernelAvx512Row7_loop:
 	VMOVUPS      (BX), Z14
@@ -4069,8 +4601,56 @@ TEXT ·sgemmKernelAvx512Row6(SB), NOSPLIT, $0-64
 	ADDQ       R10, R9
 	PREFETCHT0 (R9)
 	PREFETCHT0 64(R9)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row6_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row6_plain
+	MOVQ       AX, R9
+	SHRQ       $0x04, R9
+	JZ         sgemmKernelAvx512Row6_rest
+
+sgemmKernelAvx512Row6_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	MOVQ       $0x00000010, R10
+
+sgemmKernelAvx512Row6_inner:
+	VMOVUPS      (BX), Z12
+	VMOVUPS      64(BX), Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS (CX)(DX*1), Z15
+	VFMADD231PS  Z12, Z15, Z2
+	VFMADD231PS  Z13, Z15, Z3
+	VBROADCASTSS (CX)(DX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS (CX)(DI*1), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VBROADCASTSS (CX)(DX*4), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS (R8), Z15
+	VFMADD231PS  Z12, Z15, Z10
+	VFMADD231PS  Z13, Z15, Z11
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         SI, BX
+	DECQ         R10
+	JNZ          sgemmKernelAvx512Row6_inner
+	DECQ         R9
+	JNZ          sgemmKernelAvx512Row6_group
+
+sgemmKernelAvx512Row6_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row6_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row6_store
 
 sgemmKernelAvx512Row6_loop:
 	VMOVUPS      (BX), Z12
@@ -4383,8 +4963,51 @@ TEXT ·sgemmKernelAvx512Row5(SB), NOSPLIT, $0-64
 	ADDQ       R9, R8
 	PREFETCHT0 (R8)
 	PREFETCHT0 64(R8)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row5_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row5_plain
+	MOVQ       AX, R8
+	SHRQ       $0x04, R8
+	JZ         sgemmKernelAvx512Row5_rest
+
+sgemmKernelAvx512Row5_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	MOVQ       $0x00000010, R9
+
+sgemmKernelAvx512Row5_inner:
+	VMOVUPS      (BX), Z10
+	VMOVUPS      64(BX), Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z10, Z12, Z0
+	VFMADD231PS  Z11, Z12, Z1
+	VBROADCASTSS (CX)(DX*1), Z13
+	VFMADD231PS  Z10, Z13, Z2
+	VFMADD231PS  Z11, Z13, Z3
+	VBROADCASTSS (CX)(DX*2), Z12
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSS (CX)(DI*1), Z13
+	VFMADD231PS  Z10, Z13, Z6
+	VFMADD231PS  Z11, Z13, Z7
+	VBROADCASTSS (CX)(DX*4), Z12
+	VFMADD231PS  Z10, Z12, Z8
+	VFMADD231PS  Z11, Z12, Z9
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         R9
+	JNZ          sgemmKernelAvx512Row5_inner
+	DECQ         R8
+	JNZ          sgemmKernelAvx512Row5_group
+
+sgemmKernelAvx512Row5_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row5_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row5_store
 
 sgemmKernelAvx512Row5_loop:
 	VMOVUPS      (BX), Z10
@@ -4656,8 +5279,47 @@ TEXT ·sgemmKernelAvx512Row4(SB), NOSPLIT, $0-64
 	ADDQ       R9, R8
 	PREFETCHT0 (R8)
 	PREFETCHT0 64(R8)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row4_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row4_plain
+	MOVQ       AX, R8
+	SHRQ       $0x04, R8
+	JZ         sgemmKernelAvx512Row4_rest
+
+sgemmKernelAvx512Row4_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	MOVQ       $0x00000010, R9
+
+sgemmKernelAvx512Row4_inner:
+	VMOVUPS      (BX), Z8
+	VMOVUPS      64(BX), Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS (CX)(DX*1), Z11
+	VFMADD231PS  Z8, Z11, Z2
+	VFMADD231PS  Z9, Z11, Z3
+	VBROADCASTSS (CX)(DX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS (CX)(DI*1), Z11
+	VFMADD231PS  Z8, Z11, Z6
+	VFMADD231PS  Z9, Z11, Z7
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         R9
+	JNZ          sgemmKernelAvx512Row4_inner
+	DECQ         R8
+	JNZ          sgemmKernelAvx512Row4_group
+
+sgemmKernelAvx512Row4_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row4_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row4_store
 
 sgemmKernelAvx512Row4_loop:
 	VMOVUPS      (BX), Z8
@@ -4889,8 +5551,43 @@ TEXT ·sgemmKernelAvx512Row3(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row3_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row3_plain
+	MOVQ       AX, DI
+	SHRQ       $0x04, DI
+	JZ         sgemmKernelAvx512Row3_rest
+
+sgemmKernelAvx512Row3_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	MOVQ       $0x00000010, R8
+
+sgemmKernelAvx512Row3_inner:
+	VMOVUPS      (BX), Z6
+	VMOVUPS      64(BX), Z7
+	VBROADCASTSS (CX), Z8
+	VFMADD231PS  Z6, Z8, Z0
+	VFMADD231PS  Z7, Z8, Z1
+	VBROADCASTSS (CX)(DX*1), Z9
+	VFMADD231PS  Z6, Z9, Z2
+	VFMADD231PS  Z7, Z9, Z3
+	VBROADCASTSS (CX)(DX*2), Z8
+	VFMADD231PS  Z6, Z8, Z4
+	VFMADD231PS  Z7, Z8, Z5
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         R8
+	JNZ          sgemmKernelAvx512Row3_inner
+	DECQ         DI
+	JNZ          sgemmKernelAvx512Row3_group
+
+sgemmKernelAvx512Row3_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row3_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row3_store
 
 sgemmKernelAvx512Row3_loop:
 	VMOVUPS      (BX), Z6
@@ -5082,8 +5779,39 @@ TEXT ·sgemmKernelAvx512Row2(SB), NOSPLIT, $0-64
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
 	PREFETCHT0 64(DI)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row2_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row2_plain
+	MOVQ       AX, DI
+	SHRQ       $0x04, DI
+	JZ         sgemmKernelAvx512Row2_rest
+
+sgemmKernelAvx512Row2_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	MOVQ       $0x00000010, R8
+
+sgemmKernelAvx512Row2_inner:
+	VMOVUPS      (BX), Z4
+	VMOVUPS      64(BX), Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (CX)(DX*1), Z7
+	VFMADD231PS  Z4, Z7, Z2
+	VFMADD231PS  Z5, Z7, Z3
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         R8
+	JNZ          sgemmKernelAvx512Row2_inner
+	DECQ         DI
+	JNZ          sgemmKernelAvx512Row2_group
+
+sgemmKernelAvx512Row2_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row2_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row2_store
 
 sgemmKernelAvx512Row2_loop:
 	VMOVUPS      (BX), Z4
@@ -5235,8 +5963,35 @@ TEXT ·sgemmKernelAvx512Row1(SB), NOSPLIT, $0-64
 	SHLQ       $0x02, DI
 	PREFETCHT0 (DX)
 	PREFETCHT0 64(DX)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx512Row1_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx512Row1_plain
+	MOVQ       AX, DX
+	SHRQ       $0x04, DX
+	JZ         sgemmKernelAvx512Row1_rest
+
+sgemmKernelAvx512Row1_group:
+	PREFETCHT0 64(CX)
+	MOVQ       $0x00000010, DI
+
+sgemmKernelAvx512Row1_inner:
+	VMOVUPS      (BX), Z2
+	VMOVUPS      64(BX), Z3
+	VBROADCASTSS (CX), Z4
+	VFMADD231PS  Z2, Z4, Z0
+	VFMADD231PS  Z3, Z4, Z1
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         DI
+	JNZ          sgemmKernelAvx512Row1_inner
+	DECQ         DX
+	JNZ          sgemmKernelAvx512Row1_group
+
+sgemmKernelAvx512Row1_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx512Row1_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx512Row1_store
 
 sgemmKernelAvx512Row1_loop:
 	VMOVUPS      (BX), Z2
@@ -5374,8 +6129,56 @@ TEXT ·sgemmKernelAvx2Row(SB), NOSPLIT, $0-64
 	PREFETCHT0 (R9)
 	ADDQ       R10, R9
 	PREFETCHT0 (R9)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx2Row_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx2Row_plain
+	MOVQ       AX, R9
+	SHRQ       $0x04, R9
+	JZ         sgemmKernelAvx2Row_rest
+
+sgemmKernelAvx2Row_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	PREFETCHT0 64(R8)
+	MOVQ       $0x00000010, R10
+
+sgemmKernelAvx2Row_inner:
+	VMOVUPS      (BX), Y12
+	VMOVUPS      32(BX), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (CX)(DX*1), Y15
+	VFMADD231PS  Y12, Y15, Y2
+	VFMADD231PS  Y13, Y15, Y3
+	VBROADCASTSS (CX)(DX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (CX)(DI*1), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VBROADCASTSS (CX)(DX*4), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS (R8), Y15
+	VFMADD231PS  Y12, Y15, Y10
+	VFMADD231PS  Y13, Y15, Y11
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R8
+	ADDQ         SI, BX
+	DECQ         R10
+	JNZ          sgemmKernelAvx2Row_inner
+	DECQ         R9
+	JNZ          sgemmKernelAvx2Row_group
+
+sgemmKernelAvx2Row_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx2Row_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx2Row_store
 
 sgemmKernelAvx2Row_loop:
 	VMOVUPS      (BX), Y12
@@ -5677,8 +6480,51 @@ TEXT ·sgemmKernelAvx2Row5(SB), NOSPLIT, $0-64
 	PREFETCHT0 (R8)
 	ADDQ       R9, R8
 	PREFETCHT0 (R8)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx2Row5_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx2Row5_plain
+	MOVQ       AX, R8
+	SHRQ       $0x04, R8
+	JZ         sgemmKernelAvx2Row5_rest
+
+sgemmKernelAvx2Row5_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	PREFETCHT0 64(CX)(DX*4)
+	MOVQ       $0x00000010, R9
+
+sgemmKernelAvx2Row5_inner:
+	VMOVUPS      (BX), Y10
+	VMOVUPS      32(BX), Y11
+	VBROADCASTSS (CX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS (CX)(DX*1), Y13
+	VFMADD231PS  Y10, Y13, Y2
+	VFMADD231PS  Y11, Y13, Y3
+	VBROADCASTSS (CX)(DX*2), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS (CX)(DI*1), Y13
+	VFMADD231PS  Y10, Y13, Y6
+	VFMADD231PS  Y11, Y13, Y7
+	VBROADCASTSS (CX)(DX*4), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         R9
+	JNZ          sgemmKernelAvx2Row5_inner
+	DECQ         R8
+	JNZ          sgemmKernelAvx2Row5_group
+
+sgemmKernelAvx2Row5_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx2Row5_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx2Row5_store
 
 sgemmKernelAvx2Row5_loop:
 	VMOVUPS      (BX), Y10
@@ -5941,8 +6787,47 @@ TEXT ·sgemmKernelAvx2Row4(SB), NOSPLIT, $0-64
 	PREFETCHT0 (R8)
 	ADDQ       R9, R8
 	PREFETCHT0 (R8)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx2Row4_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx2Row4_plain
+	MOVQ       AX, R8
+	SHRQ       $0x04, R8
+	JZ         sgemmKernelAvx2Row4_rest
+
+sgemmKernelAvx2Row4_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	PREFETCHT0 64(CX)(DI*1)
+	MOVQ       $0x00000010, R9
+
+sgemmKernelAvx2Row4_inner:
+	VMOVUPS      (BX), Y8
+	VMOVUPS      32(BX), Y9
+	VBROADCASTSS (CX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS (CX)(DX*1), Y11
+	VFMADD231PS  Y8, Y11, Y2
+	VFMADD231PS  Y9, Y11, Y3
+	VBROADCASTSS (CX)(DX*2), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS (CX)(DI*1), Y11
+	VFMADD231PS  Y8, Y11, Y6
+	VFMADD231PS  Y9, Y11, Y7
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         R9
+	JNZ          sgemmKernelAvx2Row4_inner
+	DECQ         R8
+	JNZ          sgemmKernelAvx2Row4_group
+
+sgemmKernelAvx2Row4_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx2Row4_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx2Row4_store
 
 sgemmKernelAvx2Row4_loop:
 	VMOVUPS      (BX), Y8
@@ -6167,8 +7052,43 @@ TEXT ·sgemmKernelAvx2Row3(SB), NOSPLIT, $0-64
 	PREFETCHT0 (DI)
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx2Row3_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx2Row3_plain
+	MOVQ       AX, DI
+	SHRQ       $0x04, DI
+	JZ         sgemmKernelAvx2Row3_rest
+
+sgemmKernelAvx2Row3_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	PREFETCHT0 64(CX)(DX*2)
+	MOVQ       $0x00000010, R8
+
+sgemmKernelAvx2Row3_inner:
+	VMOVUPS      (BX), Y6
+	VMOVUPS      32(BX), Y7
+	VBROADCASTSS (CX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS (CX)(DX*1), Y9
+	VFMADD231PS  Y6, Y9, Y2
+	VFMADD231PS  Y7, Y9, Y3
+	VBROADCASTSS (CX)(DX*2), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         R8
+	JNZ          sgemmKernelAvx2Row3_inner
+	DECQ         DI
+	JNZ          sgemmKernelAvx2Row3_group
+
+sgemmKernelAvx2Row3_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx2Row3_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx2Row3_store
 
 sgemmKernelAvx2Row3_loop:
 	VMOVUPS      (BX), Y6
@@ -6355,8 +7275,39 @@ TEXT ·sgemmKernelAvx2Row2(SB), NOSPLIT, $0-64
 	PREFETCHT0 (DI)
 	ADDQ       R8, DI
 	PREFETCHT0 (DI)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx2Row2_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx2Row2_plain
+	MOVQ       AX, DI
+	SHRQ       $0x04, DI
+	JZ         sgemmKernelAvx2Row2_rest
+
+sgemmKernelAvx2Row2_group:
+	PREFETCHT0 64(CX)
+	PREFETCHT0 64(CX)(DX*1)
+	MOVQ       $0x00000010, R8
+
+sgemmKernelAvx2Row2_inner:
+	VMOVUPS      (BX), Y4
+	VMOVUPS      32(BX), Y5
+	VBROADCASTSS (CX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS (CX)(DX*1), Y7
+	VFMADD231PS  Y4, Y7, Y2
+	VFMADD231PS  Y5, Y7, Y3
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         R8
+	JNZ          sgemmKernelAvx2Row2_inner
+	DECQ         DI
+	JNZ          sgemmKernelAvx2Row2_group
+
+sgemmKernelAvx2Row2_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx2Row2_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx2Row2_store
 
 sgemmKernelAvx2Row2_loop:
 	VMOVUPS      (BX), Y4
@@ -6505,8 +7456,35 @@ TEXT ·sgemmKernelAvx2Row1(SB), NOSPLIT, $0-64
 	MOVQ       ldc+48(FP), DI
 	SHLQ       $0x02, DI
 	PREFETCHT0 (DX)
-	TESTQ      AX, AX
-	JLE        sgemmKernelAvx2Row1_store
+	CMPQ       AX, $0x00000040
+	JL         sgemmKernelAvx2Row1_plain
+	MOVQ       AX, DX
+	SHRQ       $0x04, DX
+	JZ         sgemmKernelAvx2Row1_rest
+
+sgemmKernelAvx2Row1_group:
+	PREFETCHT0 64(CX)
+	MOVQ       $0x00000010, DI
+
+sgemmKernelAvx2Row1_inner:
+	VMOVUPS      (BX), Y2
+	VMOVUPS      32(BX), Y3
+	VBROADCASTSS (CX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	ADDQ         $0x04, CX
+	ADDQ         SI, BX
+	DECQ         DI
+	JNZ          sgemmKernelAvx2Row1_inner
+	DECQ         DX
+	JNZ          sgemmKernelAvx2Row1_group
+
+sgemmKernelAvx2Row1_rest:
+	ANDQ $0x0000000f, AX
+
+sgemmKernelAvx2Row1_plain:
+	TESTQ AX, AX
+	JLE   sgemmKernelAvx2Row1_store
 
 sgemmKernelAvx2Row1_loop:
 	VMOVUPS      (BX), Y2

@@ -154,29 +154,60 @@ func kernel(s isa, rowA bool, mr int) {
 		SHLQ(U8(3), pfOff)
 	}
 
+	step := func() {
+		if !rowA {
+			PREFETCHT0(Mem{Base: a, Index: pfOff, Scale: 1})
+		}
+		for v := 0; v < nv; v++ {
+			VMOVUPS(Mem{Base: b, Disp: 4 * s.width * v}, bv(v))
+		}
+		for i := 0; i < mr; i++ {
+			VBROADCASTSS(aAddr(i), bc(i))
+			for v := 0; v < nv; v++ {
+				VFMADD231PS(bv(v), bc(i), acc(i, v))
+			}
+		}
+		if rowA {
+			for _, p := range bases {
+				ADDQ(U8(4), p)
+			}
+		} else {
+			ADDQ(lda, a)
+		}
+		ADDQ(ldb, b)
+	}
+	if rowA {
+		// Rows of A advance one cache line per 16 steps: prefetch the
+		// next line of every row once per 16-step group.
+		// Short products (a recurrent step's K = 32) skip the grouping.
+		CMPQ(k, U32(64))
+		JL(LabelRef(name + "_plain"))
+		groups := GP64()
+		MOVQ(k, groups)
+		SHRQ(U8(4), groups)
+		JZ(LabelRef(name + "_rest"))
+		Label(name + "_group")
+		for i := 0; i < mr; i++ {
+			m := aAddr(i)
+			m.Disp += 64
+			PREFETCHT0(m)
+		}
+		inner := GP64()
+		MOVQ(U32(16), inner)
+		Label(name + "_inner")
+		step()
+		DECQ(inner)
+		JNZ(LabelRef(name + "_inner"))
+		DECQ(groups)
+		JNZ(LabelRef(name + "_group"))
+		Label(name + "_rest")
+		ANDQ(U32(15), k)
+		Label(name + "_plain")
+	}
 	TESTQ(k, k)
 	JLE(LabelRef(name + "_store"))
 	Label(name + "_loop")
-	if !rowA {
-		PREFETCHT0(Mem{Base: a, Index: pfOff, Scale: 1})
-	}
-	for v := 0; v < nv; v++ {
-		VMOVUPS(Mem{Base: b, Disp: 4 * s.width * v}, bv(v))
-	}
-	for i := 0; i < mr; i++ {
-		VBROADCASTSS(aAddr(i), bc(i))
-		for v := 0; v < nv; v++ {
-			VFMADD231PS(bv(v), bc(i), acc(i, v))
-		}
-	}
-	if rowA {
-		for _, p := range bases {
-			ADDQ(U8(4), p)
-		}
-	} else {
-		ADDQ(lda, a)
-	}
-	ADDQ(ldb, b)
+	step()
 	DECQ(k)
 	JNZ(LabelRef(name + "_loop"))
 

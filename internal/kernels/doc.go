@@ -71,11 +71,11 @@
 // `go test -bench . ./internal/kernels` reports GFLOP/s (wall clock) and
 // GFLOP per CPU-second; on a machine shared with other jobs only the second
 // is meaningful. On the 2-core AVX-512 Xeon this was developed on, whose
-// measured FMA ceiling (BenchmarkFMAPeak) is about 180 GFLOP/s per core,
-// the AVX-512 micro-kernel alone runs at about 174 and Sgemm (medians of
-// five runs) at about 142 for 1024³, 146 for the IMDB convolution
-// (M=63232 K=896 N=32, overlapping rows), 134 for its weight gradient
-// (K=63232, transposed A) and 150 for a GRU step (M=128 K=32 N=96) GFLOP
+// measured FMA ceiling (BenchmarkFMAPeak) is about 185 GFLOP/s per core,
+// the AVX-512 micro-kernel alone runs at about 175 and Sgemm (medians of
+// five runs) at about 144 for 1024³, 156 for the IMDB convolution
+// (M=63232 K=896 N=32, overlapping rows), 135 for its weight gradient
+// (K=63232, transposed A) and 147 for a GRU step (M=128 K=32 N=96) GFLOP
 // per CPU-second, the same with one or two workers. The AVX2 path reaches
-// 74 to 79 and the reference loop 0.5 to 1.2.
+// 75 to 83 and the reference loop 0.5 to 1.2.
 package kernels

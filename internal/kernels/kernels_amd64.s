@@ -498,6 +498,7 @@ TEXT ·sgemmKernelAvx512Col(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   52(CX)(DI*1)
 	VMOVUPS      (BX), Z28
 	VMOVUPS      64(BX), Z29
 	VBROADCASTSS (CX), Z30
@@ -1194,6 +1195,7 @@ TEXT ·sgemmKernelAvx512Col13(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col13_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   48(CX)(DI*1)
 	VMOVUPS      (BX), Z26
 	VMOVUPS      64(BX), Z27
 	VBROADCASTSS (CX), Z28
@@ -1846,6 +1848,7 @@ TEXT ·sgemmKernelAvx512Col12(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col12_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   44(CX)(DI*1)
 	VMOVUPS      (BX), Z24
 	VMOVUPS      64(BX), Z25
 	VBROADCASTSS (CX), Z26
@@ -2454,6 +2457,7 @@ TEXT ·sgemmKernelAvx512Col11(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col11_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   40(CX)(DI*1)
 	VMOVUPS      (BX), Z22
 	VMOVUPS      64(BX), Z23
 	VBROADCASTSS (CX), Z24
@@ -3014,6 +3018,7 @@ TEXT ·sgemmKernelAvx512Col10(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col10_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   36(CX)(DI*1)
 	VMOVUPS      (BX), Z20
 	VMOVUPS      64(BX), Z21
 	VBROADCASTSS (CX), Z22
@@ -3530,6 +3535,7 @@ TEXT ·sgemmKernelAvx512Col9(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col9_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   32(CX)(DI*1)
 	VMOVUPS      (BX), Z18
 	VMOVUPS      64(BX), Z19
 	VBROADCASTSS (CX), Z20
@@ -4002,6 +4008,7 @@ TEXT ·sgemmKernelAvx512Col8(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col8_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   28(CX)(DI*1)
 	VMOVUPS      (BX), Z16
 	VMOVUPS      64(BX), Z17
 	VBROADCASTSS (CX), Z18
@@ -4430,6 +4437,7 @@ TEXT ·sgemmKernelAvx512Col7(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col7_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   24(CX)(DI*1)
 	VMOVUPS      (BX), Z14
 	VMOVUPS      64(BX), Z15
 	VBROADCASTSS (CX), Z16
@@ -4814,6 +4822,7 @@ TEXT ·sgemmKernelAvx512Col6(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col6_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   20(CX)(DI*1)
 	VMOVUPS      (BX), Z12
 	VMOVUPS      64(BX), Z13
 	VBROADCASTSS (CX), Z14
@@ -5150,6 +5159,7 @@ TEXT ·sgemmKernelAvx512Col5(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col5_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   16(CX)(DI*1)
 	VMOVUPS      (BX), Z10
 	VMOVUPS      64(BX), Z11
 	VBROADCASTSS (CX), Z12
@@ -5442,6 +5452,7 @@ TEXT ·sgemmKernelAvx512Col4(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col4_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   12(CX)(DI*1)
 	VMOVUPS      (BX), Z8
 	VMOVUPS      64(BX), Z9
 	VBROADCASTSS (CX), Z10
@@ -5690,6 +5701,7 @@ TEXT ·sgemmKernelAvx512Col3(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col3_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   8(CX)(DI*1)
 	VMOVUPS      (BX), Z6
 	VMOVUPS      64(BX), Z7
 	VBROADCASTSS (CX), Z8
@@ -5894,6 +5906,7 @@ TEXT ·sgemmKernelAvx512Col2(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx512Col2_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   4(CX)(DI*1)
 	VMOVUPS      (BX), Z4
 	VMOVUPS      64(BX), Z5
 	VBROADCASTSS (CX), Z6
@@ -6336,6 +6349,7 @@ TEXT ·sgemmKernelAvx2Col(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx2Col_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   20(CX)(DI*1)
 	VMOVUPS      (BX), Y12
 	VMOVUPS      32(BX), Y13
 	VBROADCASTSS (CX), Y14
@@ -6662,6 +6676,7 @@ TEXT ·sgemmKernelAvx2Col5(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx2Col5_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   16(CX)(DI*1)
 	VMOVUPS      (BX), Y10
 	VMOVUPS      32(BX), Y11
 	VBROADCASTSS (CX), Y12
@@ -6946,6 +6961,7 @@ TEXT ·sgemmKernelAvx2Col4(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx2Col4_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   12(CX)(DI*1)
 	VMOVUPS      (BX), Y8
 	VMOVUPS      32(BX), Y9
 	VBROADCASTSS (CX), Y10
@@ -7188,6 +7204,7 @@ TEXT ·sgemmKernelAvx2Col3(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx2Col3_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   8(CX)(DI*1)
 	VMOVUPS      (BX), Y6
 	VMOVUPS      32(BX), Y7
 	VBROADCASTSS (CX), Y8
@@ -7388,6 +7405,7 @@ TEXT ·sgemmKernelAvx2Col2(SB), NOSPLIT, $0-64
 
 sgemmKernelAvx2Col2_loop:
 	PREFETCHT0   (CX)(DI*1)
+	PREFETCHT0   4(CX)(DI*1)
 	VMOVUPS      (BX), Y4
 	VMOVUPS      32(BX), Y5
 	VBROADCASTSS (CX), Y6

@@ -156,7 +156,11 @@ func kernel(s isa, rowA bool, mr int) {
 
 	step := func() {
 		if !rowA {
+			// The tile's mr floats may straddle two lines: fetch both.
 			PREFETCHT0(Mem{Base: a, Index: pfOff, Scale: 1})
+			if mr > 1 {
+				PREFETCHT0(Mem{Base: a, Index: pfOff, Scale: 1, Disp: 4 * (mr - 1)})
+			}
 		}
 		for v := 0; v < nv; v++ {
 			VMOVUPS(Mem{Base: b, Disp: 4 * s.width * v}, bv(v))

@@ -74,8 +74,8 @@
 // measured FMA ceiling (BenchmarkFMAPeak) is about 185 GFLOP/s per core,
 // the AVX-512 micro-kernel alone runs at about 175 and Sgemm (medians of
 // five runs) at about 144 for 1024³, 156 for the IMDB convolution
-// (M=63232 K=896 N=32, overlapping rows), 135 for its weight gradient
+// (M=63232 K=896 N=32, overlapping rows), 152 for its weight gradient
 // (K=63232, transposed A) and 147 for a GRU step (M=128 K=32 N=96) GFLOP
 // per CPU-second, the same with one or two workers. The AVX2 path reaches
-// 75 to 83 and the reference loop 0.5 to 1.2.
+// 75 to 85 and the reference loop 0.1 to 1.2.
 package kernels

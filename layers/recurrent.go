@@ -524,21 +524,8 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 		// gets its own masked kernel, wb[b][f, c] = mask_{j(c)}[b, f]·W[f, c]
 		// (j(c) the mask of column c's gate), and one GEMM per sample
 		// projects all its steps: no masked copies of the input.
+		// (built by the workers, sample by sample).
 		b.wb.Resize(B, F, G*u)
-		seg := G * u / b.nmx
-		for i := 0; i < B; i++ {
-			wbi := b.wb.Data[i*F*G*u : (i+1)*F*G*u]
-			for j := 0; j < b.nmx; j++ {
-				m := b.mx.Data[(j*B+i)*F : (j*B+i+1)*F]
-				for f, mf := range m {
-					src := W[f*G*u+j*seg : f*G*u+(j+1)*seg]
-					dst := wbi[f*G*u+j*seg : f*G*u+(j+1)*seg]
-					for c, v := range src {
-						dst[c] = v * mf
-					}
-				}
-			}
-		}
 		parallel.For(B, 8, b.projFn)
 	}
 	if b.biasIn != nil {
@@ -903,17 +890,7 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 		}
 	}
 	if b.nmx > 0 {
-		b.wbt.Resize(B, GU, F)
-		seg := GU / b.nmx
-		for i := 0; i < B; i++ {
-			for c := 0; c < GU; c++ {
-				m := b.mx.Data[((c/seg)*B+i)*F : ((c/seg)*B+i+1)*F]
-				src, dst := b.wt.Data[c*F:(c+1)*F], b.wbt.Data[(i*GU+c)*F:(i*GU+c+1)*F]
-				for f, v := range src {
-					dst[f] = v * m[f]
-				}
-			}
-		}
+		b.wbt.Resize(B, GU, F) // filled by the workers, sample by sample
 	}
 	b.dx.Resize(B, T, F)
 	if !b.goBack {
@@ -948,11 +925,24 @@ func (b *rnnBase) bind() {
 	b.projFn, b.dwFn, b.dxFn = b.projRows, b.dwChunks, b.dxRows
 }
 
-// projRows projects the input of samples [lo, hi) through their masked
-// kernels: pre[:, i, :] = x[:, i, :]·wb[i].
+// projRows builds the masked kernels of samples [lo, hi) (see
+// beginForward) and projects their input: pre[:, i, :] = x[:, i, :]·wb[i].
 func (b *rnnBase) projRows(lo, hi int) {
 	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
+	W := b.kernel.Value.Data
+	seg := GU / b.nmx
 	for i := lo; i < hi; i++ {
+		wbi := b.wb.Data[i*F*GU : (i+1)*F*GU]
+		for j := 0; j < b.nmx; j++ {
+			m := b.mx.Data[(j*B+i)*F : (j*B+i+1)*F]
+			for f, mf := range m {
+				src := W[f*GU+j*seg : f*GU+(j+1)*seg]
+				dst := wbi[f*GU+j*seg : f*GU+(j+1)*seg]
+				for c, v := range src {
+					dst[c] = v * mf
+				}
+			}
+		}
 		if b.goBack {
 			kernels.Sgemm(false, false, T, GU, F, 1, b.x.Data[i*F:], B*F, b.wb.Data[i*F*GU:], GU, 0, b.pre.Data[i*GU:], B*GU)
 		} else {
@@ -963,13 +953,24 @@ func (b *rnnBase) projRows(lo, hi int) {
 
 // dxRows sets the input gradient of samples [lo, hi): dGx[:, i, :]·wᵀ with
 // w the kernel, or sample i's masked kernel under input dropout (wᵀ is
-// precomputed: wt, wbt).
+// precomputed in wt; the masked copies, wbt, are made here, in parallel).
 func (b *rnnBase) dxRows(lo, hi int) {
 	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
+	seg := GU / max(b.nmx, 1)
 	for i := lo; i < hi; i++ {
 		w := b.wt.Data
 		if b.nmx > 0 {
 			w = b.wbt.Data[i*GU*F : (i+1)*GU*F]
+			for j := 0; j < b.nmx; j++ {
+				m := b.mx.Data[(j*B+i)*F : (j*B+i+1)*F]
+				for c := j * seg; c < (j+1)*seg; c++ {
+					src, dst := b.wt.Data[c*F:(c+1)*F], w[c*F:(c+1)*F]
+					m := m[:len(src)]
+					for f, v := range src {
+						dst[f] = v * m[f]
+					}
+				}
+			}
 		}
 		if b.goBack { // time-major, reversed by the caller
 			kernels.Sgemm(false, false, T, F, GU, 1, b.dGx.Data[i*GU:], B*GU, w, F, 0, b.dxt.Data[i*F:], B*F)

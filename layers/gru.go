@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/seqconv/seqconv/internal/kernels"
@@ -136,6 +137,25 @@ func (l *GRULayer) mix(g, hp, h []float32) {
 	}
 }
 
+// mixOperands is mix followed by writing row i of step t+1's recurrent
+// operands, h ⊙ mask_k for the three gates k, in the same pass.
+func (l *GRULayer) mixOperands(g, hp, h []float32, t, i int) {
+	u, B := l.units, l.batch
+	z, hh := g[:u], g[2*u:3*u]
+	hp, h, hh = hp[:len(z)], h[:len(z)], hh[:len(z)]
+	o := ((t+1)*B + i) * 3 * u
+	o0, o1, o2 := l.hm.Data[o:o+u], l.hm.Data[o+u:o+2*u], l.hm.Data[o+2*u:o+3*u]
+	m0 := l.mh.Data[i*u : (i+1)*u]
+	m1 := l.mh.Data[(B+i)*u : (B+i+1)*u]
+	m2 := l.mh.Data[(2*B+i)*u : (2*B+i+1)*u]
+	o0, o1, o2, m0, m1, m2 = o0[:len(z)], o1[:len(z)], o2[:len(z)], m0[:len(z)], m1[:len(z)], m2[:len(z)]
+	for j, zj := range z {
+		v := zj*hp[j] + (1-zj)*hh[j]
+		h[j] = v
+		o0[j], o1[j], o2[j] = v*m0[j], v*m1[j], v*m2[j]
+	}
+}
+
 // Backward back-propagates through all time steps, storing the gradients
 // of kernel, recurrent_kernel and bias, and returns ∂loss/∂x when needDx.
 func (l *GRULayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, error) {
@@ -177,8 +197,13 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 	}
 	bh := l.biasRec[2*u:]
 	G := 3 * u
+	// With recurrent masks and reset_after, the loop that mixes h_t also
+	// writes the next step's masked operands, saving a pass over h.
+	ops := l.resetAfter && l.nmh == 3 && l.nb == 3
 	for t := 0; t < T; t++ {
-		l.fillOperands(t, special, lo, hi)
+		if !ops || t == 0 {
+			l.fillOperands(t, special, lo, hi)
+		}
 		hp, ldh := l.hprev(t)
 		pre := l.pre.Data[t*B*G : (t+1)*B*G]
 		// z and r: the recurrent products accumulate into pre, whose bias
@@ -202,7 +227,12 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 				hh[j] += r[j] * v
 			}
 			l.act.apply(hh)
-			l.mix(g, hp[i*ldh:i*ldh+u], l.hs.Data[(t*B+i)*u:(t*B+i+1)*u])
+			h := l.hs.Data[(t*B+i)*u : (t*B+i+1)*u]
+			if !ops || t == T-1 {
+				l.mix(g, hp[i*ldh:i*ldh+u], h)
+				continue
+			}
+			l.mixOperands(g, hp[i*ldh:i*ldh+u], h, t, i)
 		}
 		if l.resetAfter {
 			continue
@@ -239,9 +269,24 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 		special = l.blk[2]
 	}
 	fused := l.resetAfter && l.recAct == raSigmoid && l.act == raTanh
+	// pending: with recurrent masks and one output gradient, the fused
+	// loop itself adds the gradient through the three masked operands
+	// of the step after (dhm, left by stateGrad), instead of a separate
+	// pass (addOperandGrads) over dhp; same sums, same order.
+	pending := false
+	ops := fused && l.nmh == 3 && l.nb == 3 && !l.returnSeq
 	for t := T - 1; t >= 0; t-- {
 		l.stepGrad(l.dy, t, lo, hi)
 		hp, ldh := l.hprev(t)
+		if pending {
+			l.fusedStepPending(t, lo, hi)
+			pending = false
+			if t > 0 {
+				l.recGemmBack(t, 0, 3, lo, hi)
+				pending = true
+			}
+			continue
+		}
 		for i := lo; i < hi; i++ {
 			o := (t*B + i) * 3 * u
 			g, dgx := l.pre.Data[o:o+3*u], l.dGx.Data[o:o+3*u]
@@ -284,7 +329,10 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 			}
 		}
 		if l.resetAfter {
-			if t > 0 { // h_{−1} is a constant
+			if t > 0 && ops {
+				l.recGemmBack(t, 0, 3, lo, hi)
+				pending = true
+			} else if t > 0 { // h_{−1} is a constant
 				l.stateGrad(t, lo, hi, 1)
 			}
 			continue
@@ -314,6 +362,46 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 		if t > 0 {
 			l.recGemmBack(t, 0, 2, lo, hi)
 			l.addOperandGrads(special, lo, hi)
+		}
+	}
+}
+
+// fusedStepPending is the fused reset_after step of backwardRows for rows
+// [lo, hi) at step t, with ∂loss/∂h_t = dhp + Σ_k dhm_k ⊙ mask_k (the
+// gradient through step t+1's masked operands, flushed as in
+// addOperandGrads) formed on the fly.
+func (l *GRULayer) fusedStepPending(t, lo, hi int) {
+	B, u := l.batch, l.units
+	hp, ldh := l.hprev(t)
+	const minExp = (127 - 100) << 23 // see flushTiny
+	for i := lo; i < hi; i++ {
+		o := (t*B + i) * 3 * u
+		g, dgx := l.pre.Data[o:o+3*u], l.dGx.Data[o:o+3*u]
+		dhp, h := l.dhp.Data[i*u:(i+1)*u], hp[i*ldh:i*ldh+u]
+		n := len(dhp)
+		z, r, hh := g[:n], g[u:u+n], g[2*u:2*u+n]
+		dz, dr, dhh := dgx[:n], dgx[u:u+n], dgx[2*u:2*u+n]
+		h = h[:n]
+		rh := l.rh.Data[(t*B+i)*u : (t*B+i)*u+n]
+		gh := l.dRh.Data[(t*B+i)*u : (t*B+i)*u+n]
+		q := l.dhm.Data[i*3*u : (i+1)*3*u]
+		q0, q1, q2 := q[:n], q[u:u+n], q[2*u:2*u+n]
+		m0 := l.mh.Data[i*u : i*u+n]
+		m1 := l.mh.Data[(B+i)*u : (B+i)*u+n]
+		m2 := l.mh.Data[(2*B+i)*u : (2*B+i)*u+n]
+		for j, d := range dhp {
+			d += q0[j] * m0[j]
+			d += q1[j] * m1[j]
+			d += q2[j] * m2[j]
+			bits := math.Float32bits(d)
+			d = math.Float32frombits(bits &^ uint32((int32(bits&0x7f800000)-minExp)>>31))
+			zj, rj, hj := z[j], r[j], hh[j]
+			dhp[j] = d * zj
+			c := d * (1 - zj) * (1 - hj*hj)
+			dz[j] = d * (h[j] - hj) * zj * (1 - zj)
+			dr[j] = c * rh[j] * rj * (1 - rj)
+			dhh[j] = c
+			gh[j] = c * rj
 		}
 	}
 }

@@ -47,6 +47,9 @@ func TestGRUGradients(t *testing.T) {
 		{"no_bias", []Option{WithUseBias(false)}, false},
 		{"dropout", []Option{WithDropout(0.3)}, true},
 		{"recurrent_dropout", []Option{WithDropout(0.3), WithRecurrentDropout(0.4), WithReturnSequences(true)}, true},
+		// The Jena model's form: last output only, whose backward folds
+		// the masked operands' gradient into the next step's fused loop.
+		{"recurrent_dropout/last", []Option{WithDropout(0.3), WithRecurrentDropout(0.4)}, true},
 		{"reset_before/recurrent_dropout", []Option{WithResetAfter(false), WithDropout(0.2), WithRecurrentDropout(0.4)}, true},
 		{"go_backwards/seq", []Option{WithGoBackwards(true), WithReturnSequences(true)}, false},
 		{"go_backwards/dropout", []Option{WithGoBackwards(true), WithDropout(0.3), WithRecurrentDropout(0.2), WithReturnSequences(true)}, true},

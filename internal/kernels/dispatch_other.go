@@ -11,14 +11,17 @@ func init() {
 	gemm = goGemm
 }
 
-func axpyAvx2(alpha float32, x, y *float32, n int)                { panic("unreachable") }
-func scalAvx2(alpha float32, x *float32, n int)                   { panic("unreachable") }
-func dotAvx2(x, y *float32, n int) float32                        { panic("unreachable") }
-func sumAvx2(x *float32, n int) float32                           { panic("unreachable") }
-func reluAvx2(dst, src *float32, n int)                           { panic("unreachable") }
-func reluBackwardAvx2(dx, dy, y *float32, n int)                  { panic("unreachable") }
-func sigmoidAvx2(dst, src *float32, n int)                        { panic("unreachable") }
-func tanhAvx2(dst, src *float32, n int)                           { panic("unreachable") }
+func axpyAvx2(alpha float32, x, y *float32, n int) { panic("unreachable") }
+func scalAvx2(alpha float32, x *float32, n int)    { panic("unreachable") }
+func dotAvx2(x, y *float32, n int) float32         { panic("unreachable") }
+func sumAvx2(x *float32, n int) float32            { panic("unreachable") }
+func reluAvx2(dst, src *float32, n int)            { panic("unreachable") }
+func reluBackwardAvx2(dx, dy, y *float32, n int)   { panic("unreachable") }
+func sigmoidAvx2(dst, src *float32, n int)         { panic("unreachable") }
+func tanhAvx2(dst, src *float32, n int)            { panic("unreachable") }
+func gruBackwardAvx2(dh, dg, drh, gate, hp, rh, q, m *float32, u, ms, n int) {
+	panic("unreachable")
+}
 func fmaPeakAvx512(n int)                                         { panic("unreachable") }
 func colSumAvx2(sum, src *float32, rows, lds, n int)              { panic("unreachable") }
 func addBiasAvx2(c *float32, rows, ldc int, bias *float32, n int) { panic("unreachable") }

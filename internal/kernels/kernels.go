@@ -222,3 +222,31 @@ func MaxPool1D(out []float32, arg []int32, in []float32, steps, ch, pool, stride
 		}
 	}
 }
+
+// GRUBackwardStep is one row of the backward time step of a reset_after
+// GRU with sigmoid gates, a tanh candidate and a recurrent dropout mask
+// per gate (Keras's GRU under recurrent_dropout), fused into one pass; see
+// RefGRUBackwardStep for the exact arithmetic, which it reproduces bit for
+// bit. On entry dh holds ∂loss/∂h_t before the gradient through step t+1's
+// masked operands, dop (three u-wide blocks) that operand gradient, mask
+// the three masks maskStride apart; on return dh holds d·z, the gradient
+// towards h_{t−1} through the update gate. gate holds z, r and h̃ (u apart),
+// dgate receives their pre-activation gradients (u apart), rh is
+// h_{t−1}·U_h + b′_h and drh receives ∂loss/∂rh = c·r.
+func GRUBackwardStep(dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u, maskStride int) {
+	n := len(dh)
+	if n == 0 {
+		return
+	}
+	// Bounds once here: the assembly reads and writes the whole ranges.
+	_, _, _, _ = dgate[2*u+n-1], drh[n-1], gate[2*u+n-1], hPrev[n-1]
+	_, _, _ = rh[n-1], dop[2*u+n-1], mask[2*maskStride+n-1]
+	done := 0
+	if hasAVX2 && n >= 8 && u >= n && maskStride >= n {
+		done = n &^ 7
+		gruBackwardAvx2(&dh[0], &dgate[0], &drh[0], &gate[0], &hPrev[0], &rh[0], &dop[0], &mask[0], u, maskStride, done)
+	}
+	if done < n {
+		RefGRUBackwardStep(dh[done:], dgate[done:], drh[done:], gate[done:], hPrev[done:], rh[done:], dop[done:], mask[done:], u, maskStride)
+	}
+}

@@ -8169,7 +8169,15 @@ DATA expconsts<>+688(SB)/4, $0xbeaaaaab
 DATA expconsts<>+692(SB)/4, $0xbeaaaaab
 DATA expconsts<>+696(SB)/4, $0xbeaaaaab
 DATA expconsts<>+700(SB)/4, $0xbeaaaaab
-GLOBL expconsts<>(SB), RODATA|NOPTR, $704
+DATA expconsts<>+704(SB)/4, $0x0d800000
+DATA expconsts<>+708(SB)/4, $0x0d800000
+DATA expconsts<>+712(SB)/4, $0x0d800000
+DATA expconsts<>+716(SB)/4, $0x0d800000
+DATA expconsts<>+720(SB)/4, $0x0d800000
+DATA expconsts<>+724(SB)/4, $0x0d800000
+DATA expconsts<>+728(SB)/4, $0x0d800000
+DATA expconsts<>+732(SB)/4, $0x0d800000
+GLOBL expconsts<>(SB), RODATA|NOPTR, $736
 
 // func sigmoidAvx2(dst *float32, src *float32, n int)
 // Requires: AVX, AVX2, FMA3
@@ -8276,5 +8284,80 @@ tanh_loop:
 	JNZ          tanh_loop
 
 tanh_done:
+	VZEROUPPER
+	RET
+
+// func gruBackwardAvx2(dh *float32, dg *float32, drh *float32, gate *float32, hp *float32, rh *float32, q *float32, m *float32, u int, ms int, n int)
+// Requires: AVX
+TEXT ·gruBackwardAvx2(SB), NOSPLIT, $0-88
+	MOVQ    dh+0(FP), AX
+	MOVQ    dg+8(FP), CX
+	MOVQ    drh+16(FP), DX
+	MOVQ    gate+24(FP), BX
+	MOVQ    hp+32(FP), SI
+	MOVQ    rh+40(FP), DI
+	MOVQ    q+48(FP), R8
+	MOVQ    m+56(FP), R9
+	MOVQ    u+64(FP), R10
+	MOVQ    ms+72(FP), R11
+	MOVQ    n+80(FP), R12
+	SHLQ    $0x02, R10
+	SHLQ    $0x02, R11
+	SHRQ    $0x03, R12
+	JZ      gb_done
+	VMOVUPS expconsts<>+352(SB), Y15
+	VMOVUPS expconsts<>+416(SB), Y14
+	VMOVUPS expconsts<>+704(SB), Y13
+
+gb_loop:
+	VMOVUPS (AX), Y0
+	VMOVUPS (R8), Y1
+	VMULPS  (R9), Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS (R8)(R10*1), Y1
+	VMULPS  (R9)(R11*1), Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS (R8)(R10*2), Y1
+	VMULPS  (R9)(R11*2), Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VANDPS  Y14, Y0, Y1
+	VCMPPS  $0x01, Y13, Y1, Y1
+	VANDNPS Y0, Y1, Y0
+	VMOVUPS (BX), Y2
+	VMOVUPS (BX)(R10*1), Y3
+	VMOVUPS (BX)(R10*2), Y4
+	VMULPS  Y2, Y0, Y5
+	VMOVUPS Y5, (AX)
+	VSUBPS  Y2, Y15, Y6
+	VMULPS  Y4, Y4, Y7
+	VSUBPS  Y7, Y15, Y7
+	VMULPS  Y6, Y0, Y8
+	VMULPS  Y7, Y8, Y8
+	VMOVUPS (SI), Y9
+	VSUBPS  Y4, Y9, Y9
+	VMULPS  Y9, Y0, Y9
+	VMULPS  Y2, Y9, Y9
+	VMULPS  Y6, Y9, Y9
+	VMOVUPS Y9, (CX)
+	VMULPS  (DI), Y8, Y10
+	VMULPS  Y3, Y10, Y10
+	VSUBPS  Y3, Y15, Y11
+	VMULPS  Y11, Y10, Y10
+	VMOVUPS Y10, (CX)(R10*1)
+	VMOVUPS Y8, (CX)(R10*2)
+	VMULPS  Y3, Y8, Y12
+	VMOVUPS Y12, (DX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, BX
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, R8
+	ADDQ    $0x20, R9
+	DECQ    R12
+	JNZ     gb_loop
+
+gb_done:
 	VZEROUPPER
 	RET

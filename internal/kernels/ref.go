@@ -152,3 +152,32 @@ func RefMaxPool1D(out []float32, arg []int32, in []float32, steps, ch, pool, str
 		}
 	}
 }
+
+// RefGRUBackwardStep is the reference for GRUBackwardStep. For j < len(dh),
+// with z, r, h̃ = gate[j], gate[u+j], gate[2u+j] and, for k = 0, 1, 2,
+// q_k = dop[k·u+j] and m_k = mask[k·maskStride+j]:
+//
+//	d = ((dh[j] + q_0·m_0) + q_1·m_1) + q_2·m_2, set to 0 when |d| < 2^-100
+//	dh[j] = d·z
+//	c = d·(1−z)·(1−h̃²)
+//	dgate[j], dgate[u+j], dgate[2u+j] = d·(h−h̃)·z·(1−z), c·rh[j]·r·(1−r), c
+//	drh[j] = c·r
+//
+// where h = hPrev[j]; products are evaluated left to right.
+func RefGRUBackwardStep(dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u, maskStride int) {
+	for j, d := range dh {
+		d += dop[j] * mask[j]
+		d += dop[u+j] * mask[maskStride+j]
+		d += dop[2*u+j] * mask[2*maskStride+j]
+		if math.Abs(float64(d)) < 0x1p-100 {
+			d = 0
+		}
+		z, r, hh := gate[j], gate[u+j], gate[2*u+j]
+		dh[j] = d * z
+		c := d * (1 - z) * (1 - hh*hh)
+		dgate[j] = d * (hPrev[j] - hh) * z * (1 - z)
+		dgate[u+j] = c * rh[j] * r * (1 - r)
+		dgate[2*u+j] = c
+		drh[j] = c * r
+	}
+}

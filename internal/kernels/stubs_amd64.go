@@ -159,3 +159,6 @@ func sigmoidAvx2(dst *float32, src *float32, n int)
 
 // tanhAvx2 sets dst[i] = tanh(src[i]) over n elements, n a multiple of 8.
 func tanhAvx2(dst *float32, src *float32, n int)
+
+// gruBackwardAvx2 is RefGRUBackwardStep over n elements, n a multiple of 8; u and ms are the gate and mask strides in elements.
+func gruBackwardAvx2(dh *float32, dg *float32, drh *float32, gate *float32, hp *float32, rh *float32, q *float32, m *float32, u int, ms int, n int)

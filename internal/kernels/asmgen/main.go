@@ -446,7 +446,8 @@ const (
 	cT7
 	cT5
 	cT3
-	cT1 // -1/3
+	cT1   // -1/3
+	cTiny // 2^-100, GRUBackwardStep's flush threshold
 	nConst
 )
 
@@ -474,6 +475,7 @@ func constants() {
 	vals[cT5] = -17.0 / 315
 	vals[cT3] = 2.0 / 15
 	vals[cT1] = -1.0 / 3
+	vals[cTiny] = 0x1p-100
 	expConsts = GLOBL("expconsts", RODATA|NOPTR)
 	for i, v := range vals {
 		for l := 0; l < 8; l++ {
@@ -746,6 +748,7 @@ func main() {
 	constants()
 	sigmoid()
 	tanh()
+	gruBackward()
 	Generate()
 }
 
@@ -757,4 +760,78 @@ func paramAddr(name string) Mem {
 		panic(err)
 	}
 	return b.Addr
+}
+
+// gruBackward emits the fused backward step of a reset_after GRU cell with
+// Keras's default activations and per-gate recurrent masks (see
+// RefGRUBackwardStep). Products and sums are separate instructions in the
+// reference's order, so the results are bit-identical to it.
+func gruBackward() {
+	TEXT("gruBackwardAvx2", NOSPLIT, "func(dh, dg, drh, gate, hp, rh, q, m *float32, u, ms, n int)")
+	Doc("gruBackwardAvx2 is RefGRUBackwardStep over n elements, n a multiple of 8; u and ms are the gate and mask strides in elements.")
+	dh := Load(Param("dh"), GP64())
+	dg := Load(Param("dg"), GP64())
+	drh := Load(Param("drh"), GP64())
+	g := Load(Param("gate"), GP64())
+	hp := Load(Param("hp"), GP64())
+	rh := Load(Param("rh"), GP64())
+	q := Load(Param("q"), GP64())
+	m := Load(Param("m"), GP64())
+	u := Load(Param("u"), GP64())
+	ms := Load(Param("ms"), GP64())
+	n := Load(Param("n"), GP64())
+	SHLQ(U8(2), u) // bytes
+	SHLQ(U8(2), ms)
+	SHRQ(U8(3), n)
+	JZ(LabelRef("gb_done"))
+	VMOVUPS(cst(cOne), Y15)
+	VMOVUPS(cst(cAbs), Y14)
+	VMOVUPS(cst(cTiny), Y13)
+	Label("gb_loop")
+	// d = ((dh + q0·m0) + q1·m1) + q2·m2, flushed below 2^-100.
+	VMOVUPS(Mem{Base: dh}, Y0)
+	VMOVUPS(Mem{Base: q}, Y1)
+	VMULPS(Mem{Base: m}, Y1, Y1)
+	VADDPS(Y1, Y0, Y0)
+	VMOVUPS(Mem{Base: q, Index: u, Scale: 1}, Y1)
+	VMULPS(Mem{Base: m, Index: ms, Scale: 1}, Y1, Y1)
+	VADDPS(Y1, Y0, Y0)
+	VMOVUPS(Mem{Base: q, Index: u, Scale: 2}, Y1)
+	VMULPS(Mem{Base: m, Index: ms, Scale: 2}, Y1, Y1)
+	VADDPS(Y1, Y0, Y0)
+	VANDPS(Y14, Y0, Y1)
+	VCMPPS(U8(1), Y13, Y1, Y1) // |d| < 2^-100
+	VANDNPS(Y0, Y1, Y0)
+	VMOVUPS(Mem{Base: g}, Y2)                     // z
+	VMOVUPS(Mem{Base: g, Index: u, Scale: 1}, Y3) // r
+	VMOVUPS(Mem{Base: g, Index: u, Scale: 2}, Y4) // h̃
+	VMULPS(Y2, Y0, Y5)
+	VMOVUPS(Y5, Mem{Base: dh}) // d·z
+	VSUBPS(Y2, Y15, Y6)        // 1 − z
+	VMULPS(Y4, Y4, Y7)
+	VSUBPS(Y7, Y15, Y7) // 1 − h̃²
+	VMULPS(Y6, Y0, Y8)
+	VMULPS(Y7, Y8, Y8) // c = d·(1−z)·(1−h̃²)
+	VMOVUPS(Mem{Base: hp}, Y9)
+	VSUBPS(Y4, Y9, Y9)
+	VMULPS(Y9, Y0, Y9)
+	VMULPS(Y2, Y9, Y9)
+	VMULPS(Y6, Y9, Y9)
+	VMOVUPS(Y9, Mem{Base: dg}) // dz = d·(h−h̃)·z·(1−z)
+	VMULPS(Mem{Base: rh}, Y8, Y10)
+	VMULPS(Y3, Y10, Y10)
+	VSUBPS(Y3, Y15, Y11)
+	VMULPS(Y11, Y10, Y10)
+	VMOVUPS(Y10, Mem{Base: dg, Index: u, Scale: 1}) // dr = c·rh·r·(1−r)
+	VMOVUPS(Y8, Mem{Base: dg, Index: u, Scale: 2})  // dh̃ = c
+	VMULPS(Y3, Y8, Y12)
+	VMOVUPS(Y12, Mem{Base: drh}) // c·r
+	for _, p := range []Register{dh, dg, drh, g, hp, rh, q, m} {
+		ADDQ(U8(32), p)
+	}
+	DECQ(n)
+	JNZ(LabelRef("gb_loop"))
+	Label("gb_done")
+	VZEROUPPER()
+	RET()
 }

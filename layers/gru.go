@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"math"
 	"math/rand/v2"
 
 	"github.com/seqconv/seqconv/internal/kernels"
@@ -369,39 +368,15 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 // fusedStepPending is the fused reset_after step of backwardRows for rows
 // [lo, hi) at step t, with ∂loss/∂h_t = dhp + Σ_k dhm_k ⊙ mask_k (the
 // gradient through step t+1's masked operands, flushed as in
-// addOperandGrads) formed on the fly.
+// addOperandGrads) formed on the fly, in one vector kernel per row.
 func (l *GRULayer) fusedStepPending(t, lo, hi int) {
 	B, u := l.batch, l.units
 	hp, ldh := l.hprev(t)
-	const minExp = (127 - 100) << 23 // see flushTiny
 	for i := lo; i < hi; i++ {
 		o := (t*B + i) * 3 * u
-		g, dgx := l.pre.Data[o:o+3*u], l.dGx.Data[o:o+3*u]
-		dhp, h := l.dhp.Data[i*u:(i+1)*u], hp[i*ldh:i*ldh+u]
-		n := len(dhp)
-		z, r, hh := g[:n], g[u:u+n], g[2*u:2*u+n]
-		dz, dr, dhh := dgx[:n], dgx[u:u+n], dgx[2*u:2*u+n]
-		h = h[:n]
-		rh := l.rh.Data[(t*B+i)*u : (t*B+i)*u+n]
-		gh := l.dRh.Data[(t*B+i)*u : (t*B+i)*u+n]
-		q := l.dhm.Data[i*3*u : (i+1)*3*u]
-		q0, q1, q2 := q[:n], q[u:u+n], q[2*u:2*u+n]
-		m0 := l.mh.Data[i*u : i*u+n]
-		m1 := l.mh.Data[(B+i)*u : (B+i)*u+n]
-		m2 := l.mh.Data[(2*B+i)*u : (2*B+i)*u+n]
-		for j, d := range dhp {
-			d += q0[j] * m0[j]
-			d += q1[j] * m1[j]
-			d += q2[j] * m2[j]
-			bits := math.Float32bits(d)
-			d = math.Float32frombits(bits &^ uint32((int32(bits&0x7f800000)-minExp)>>31))
-			zj, rj, hj := z[j], r[j], hh[j]
-			dhp[j] = d * zj
-			c := d * (1 - zj) * (1 - hj*hj)
-			dz[j] = d * (h[j] - hj) * zj * (1 - zj)
-			dr[j] = c * rh[j] * rj * (1 - rj)
-			dhh[j] = c
-			gh[j] = c * rj
-		}
+		r := (t*B + i) * u
+		kernels.GRUBackwardStep(l.dhp.Data[i*u:(i+1)*u], l.dGx.Data[o:o+3*u], l.dRh.Data[r:r+u],
+			l.pre.Data[o:o+3*u], hp[i*ldh:i*ldh+u], l.rh.Data[r:r+u],
+			l.dhm.Data[i*3*u:(i+1)*3*u], l.mh.Data[i*u:], u, B*u)
 	}
 }

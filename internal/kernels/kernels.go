@@ -250,3 +250,36 @@ func GRUBackwardStep(dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u, ma
 		RefGRUBackwardStep(dh[done:], dgate[done:], drh[done:], gate[done:], hPrev[done:], rh[done:], dop[done:], mask[done:], u, maskStride)
 	}
 }
+
+// GRUForwardStep is one row of the forward time step of a reset_after GRU
+// with sigmoid gates and a tanh candidate, fused into one pass (see
+// RefGRUForwardStep). gate holds the pre-activations of z, r and h̃ (u
+// apart, the recurrent products of z and r already added) and receives
+// their activations; rh holds h_{t−1}·U_h and receives it plus bh (b′_h);
+// h receives h_t. When op is not nil it receives h_t times each of the
+// three masks (maskStride apart), the next step's recurrent operands. On
+// amd64 the activations are those of Sigmoid and Tanh exactly.
+func GRUForwardStep(gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride int) {
+	n := len(h)
+	if n == 0 {
+		return
+	}
+	_, _, _, _ = gate[2*u+n-1], rh[n-1], bh[n-1], hPrev[n-1]
+	done := 0
+	if hasAVX2 && n >= 8 && u >= n && (op == nil || maskStride >= n) {
+		done = n &^ 7
+		po, pm, ops := (*float32)(nil), (*float32)(nil), 0
+		if op != nil {
+			_, _ = op[2*u+n-1], mask[2*maskStride+n-1]
+			po, pm, ops = &op[0], &mask[0], 1
+		}
+		gruForwardAvx2(&gate[0], &rh[0], &bh[0], &hPrev[0], &h[0], po, pm, u, maskStride, done, ops)
+	}
+	if done < n {
+		var o, m []float32
+		if op != nil {
+			o, m = op[done:], mask[done:]
+		}
+		RefGRUForwardStep(gate[done:], rh[done:], bh[done:], hPrev[done:], h[done:], o, m, u, maskStride)
+	}
+}

@@ -8361,3 +8361,155 @@ gb_loop:
 gb_done:
 	VZEROUPPER
 	RET
+
+// func gruForwardAvx2(gate *float32, rh *float32, bh *float32, hp *float32, h *float32, op *float32, m *float32, u int, ms int, n int, ops int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gruForwardAvx2(SB), NOSPLIT, $0-88
+	MOVQ gate+0(FP), AX
+	MOVQ rh+8(FP), CX
+	MOVQ bh+16(FP), DX
+	MOVQ hp+24(FP), BX
+	MOVQ h+32(FP), SI
+	MOVQ op+40(FP), DI
+	MOVQ m+48(FP), R8
+	MOVQ u+56(FP), R9
+	MOVQ ms+64(FP), R10
+	MOVQ n+72(FP), R11
+	MOVQ ops+80(FP), R12
+	SHLQ $0x02, R9
+	SHLQ $0x02, R10
+	SHRQ $0x03, R11
+	JZ   gf_done
+
+gf_loop:
+	VMOVUPS      (AX), Y3
+	VXORPS       Y0, Y0, Y0
+	VSUBPS       Y3, Y0, Y0
+	VMAXPS       expconsts<>+0(SB), Y0, Y0
+	VMINPS       expconsts<>+32(SB), Y0, Y0
+	VMULPS       expconsts<>+64(SB), Y0, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS expconsts<>+96(SB), Y1, Y0
+	VFNMADD231PS expconsts<>+128(SB), Y1, Y0
+	VMOVUPS      expconsts<>+160(SB), Y2
+	VFMADD213PS  expconsts<>+192(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+224(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+256(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+288(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+320(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VCVTPS2DQ    Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VPADDD       expconsts<>+352(SB), Y1, Y1
+	VMULPS       Y1, Y2, Y0
+	VADDPS       expconsts<>+352(SB), Y0, Y0
+	VMOVUPS      expconsts<>+352(SB), Y1
+	VDIVPS       Y0, Y1, Y1
+	VCMPPS       $0x03, Y3, Y3, Y4
+	VBLENDVPS    Y4, Y3, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	VMOVAPS      Y1, Y8
+	VMOVUPS      (AX)(R9*1), Y3
+	VXORPS       Y0, Y0, Y0
+	VSUBPS       Y3, Y0, Y0
+	VMAXPS       expconsts<>+0(SB), Y0, Y0
+	VMINPS       expconsts<>+32(SB), Y0, Y0
+	VMULPS       expconsts<>+64(SB), Y0, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS expconsts<>+96(SB), Y1, Y0
+	VFNMADD231PS expconsts<>+128(SB), Y1, Y0
+	VMOVUPS      expconsts<>+160(SB), Y2
+	VFMADD213PS  expconsts<>+192(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+224(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+256(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+288(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+320(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VCVTPS2DQ    Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VPADDD       expconsts<>+352(SB), Y1, Y1
+	VMULPS       Y1, Y2, Y0
+	VADDPS       expconsts<>+352(SB), Y0, Y0
+	VMOVUPS      expconsts<>+352(SB), Y1
+	VDIVPS       Y0, Y1, Y1
+	VCMPPS       $0x03, Y3, Y3, Y4
+	VBLENDVPS    Y4, Y3, Y1, Y1
+	VMOVUPS      Y1, (AX)(R9*1)
+	VMOVAPS      Y1, Y9
+	VMOVUPS      (CX), Y10
+	VADDPS       (DX), Y10, Y10
+	VMOVUPS      Y10, (CX)
+	VMULPS       Y10, Y9, Y11
+	VADDPS       (AX)(R9*2), Y11, Y11
+	VANDPS       expconsts<>+448(SB), Y11, Y5
+	VANDPS       expconsts<>+416(SB), Y11, Y0
+	VMULPS       Y0, Y0, Y3
+	VMOVUPS      expconsts<>+512(SB), Y4
+	VFMADD213PS  expconsts<>+544(SB), Y3, Y4
+	VFMADD213PS  expconsts<>+576(SB), Y3, Y4
+	VFMADD213PS  expconsts<>+608(SB), Y3, Y4
+	VFMADD213PS  expconsts<>+640(SB), Y3, Y4
+	VFMADD213PS  expconsts<>+672(SB), Y3, Y4
+	VMULPS       Y0, Y3, Y3
+	VFMADD213PS  Y0, Y3, Y4
+	VCMPPS       $0x01, expconsts<>+480(SB), Y0, Y6
+	VADDPS       Y0, Y0, Y0
+	VMAXPS       expconsts<>+0(SB), Y0, Y0
+	VMINPS       expconsts<>+32(SB), Y0, Y0
+	VMULPS       expconsts<>+64(SB), Y0, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS expconsts<>+96(SB), Y1, Y0
+	VFNMADD231PS expconsts<>+128(SB), Y1, Y0
+	VMOVUPS      expconsts<>+160(SB), Y2
+	VFMADD213PS  expconsts<>+192(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+224(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+256(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+288(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+320(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VFMADD213PS  expconsts<>+352(SB), Y0, Y2
+	VCVTPS2DQ    Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VPADDD       expconsts<>+352(SB), Y1, Y1
+	VMULPS       Y1, Y2, Y0
+	VADDPS       expconsts<>+352(SB), Y0, Y0
+	VMOVUPS      expconsts<>+384(SB), Y1
+	VDIVPS       Y0, Y1, Y1
+	VMOVUPS      expconsts<>+352(SB), Y0
+	VSUBPS       Y1, Y0, Y0
+	VBLENDVPS    Y6, Y4, Y0, Y0
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x03, Y11, Y11, Y2
+	VBLENDVPS    Y2, Y11, Y0, Y0
+	VMOVUPS      Y0, (AX)(R9*2)
+	VMULPS       (BX), Y8, Y12
+	VMOVUPS      expconsts<>+352(SB), Y13
+	VSUBPS       Y8, Y13, Y13
+	VMULPS       Y0, Y13, Y13
+	VADDPS       Y13, Y12, Y12
+	VMOVUPS      Y12, (SI)
+	TESTQ        R12, R12
+	JZ           gf_next
+	VMULPS       (R8), Y12, Y1
+	VMOVUPS      Y1, (DI)
+	VMULPS       (R8)(R10*1), Y12, Y1
+	VMOVUPS      Y1, (DI)(R9*1)
+	VMULPS       (R8)(R10*2), Y12, Y1
+	VMOVUPS      Y1, (DI)(R9*2)
+
+gf_next:
+	ADDQ $0x20, AX
+	ADDQ $0x20, CX
+	ADDQ $0x20, DX
+	ADDQ $0x20, BX
+	ADDQ $0x20, SI
+	ADDQ $0x20, DI
+	ADDQ $0x20, R8
+	DECQ R11
+	JNZ  gf_loop
+
+gf_done:
+	VZEROUPPER
+	RET

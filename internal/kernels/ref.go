@@ -181,3 +181,33 @@ func RefGRUBackwardStep(dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u,
 		drh[j] = c * r
 	}
 }
+
+// RefGRUForwardStep is the reference for GRUForwardStep. For j < len(h),
+// with gate holding the pre-activations of z, r and h̃ u apart:
+//
+//	z, r = σ(gate[j]), σ(gate[u+j])             (stored back into gate)
+//	rh[j] += bh[j]
+//	h̃ = tanh(gate[2u+j] + r·rh[j])             (stored back into gate)
+//	h[j] = z·hPrev[j] + (1−z)·h̃
+//
+// and, when op is not nil, op[k·u+j] = h[j]·mask[k·maskStride+j] for
+// k = 0, 1, 2.
+func RefGRUForwardStep(gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride int) {
+	n := len(h)
+	RefSigmoid(gate[:n], gate[:n])
+	RefSigmoid(gate[u:u+n], gate[u:u+n])
+	for j := range h {
+		v := rh[j] + bh[j]
+		rh[j] = v
+		gate[2*u+j] += gate[u+j] * v
+	}
+	RefTanh(gate[2*u:2*u+n], gate[2*u:2*u+n])
+	for j := range h {
+		z := gate[j]
+		v := z*hPrev[j] + (1-z)*gate[2*u+j]
+		h[j] = v
+		if op != nil {
+			op[j], op[u+j], op[2*u+j] = v*mask[j], v*mask[maskStride+j], v*mask[2*maskStride+j]
+		}
+	}
+}

@@ -162,3 +162,6 @@ func tanhAvx2(dst *float32, src *float32, n int)
 
 // gruBackwardAvx2 is RefGRUBackwardStep over n elements, n a multiple of 8; u and ms are the gate and mask strides in elements.
 func gruBackwardAvx2(dh *float32, dg *float32, drh *float32, gate *float32, hp *float32, rh *float32, q *float32, m *float32, u int, ms int, n int)
+
+// gruForwardAvx2 is GRUForwardStep's vector part over n elements, n a multiple of 8; u and ms are the gate and mask strides in elements; the masked operands are written when ops ≠ 0.
+func gruForwardAvx2(gate *float32, rh *float32, bh *float32, hp *float32, h *float32, op *float32, m *float32, u int, ms int, n int, ops int)

@@ -749,6 +749,7 @@ func main() {
 	sigmoid()
 	tanh()
 	gruBackward()
+	gruForward()
 	Generate()
 }
 
@@ -832,6 +833,103 @@ func gruBackward() {
 	DECQ(n)
 	JNZ(LabelRef("gb_loop"))
 	Label("gb_done")
+	VZEROUPPER()
+	RET()
+}
+
+// gruForward emits the fused forward step of a reset_after GRU row with
+// sigmoid gates and a tanh candidate (see RefGRUForwardStep). The
+// activations are the instruction sequences of sigmoidAvx2 and tanhAvx2,
+// and the other products and sums are separate instructions in the order
+// of the Go loops they replace, so the results equal the unfused kernels'.
+func gruForward() {
+	TEXT("gruForwardAvx2", NOSPLIT, "func(gate, rh, bh, hp, h, op, m *float32, u, ms, n, ops int)")
+	Doc("gruForwardAvx2 is GRUForwardStep's vector part over n elements, n a multiple of 8; u and ms are the gate and mask strides in elements; the masked operands are written when ops ≠ 0.")
+	g := Load(Param("gate"), GP64())
+	rh := Load(Param("rh"), GP64())
+	bh := Load(Param("bh"), GP64())
+	hp := Load(Param("hp"), GP64())
+	h := Load(Param("h"), GP64())
+	op := Load(Param("op"), GP64())
+	m := Load(Param("m"), GP64())
+	u := Load(Param("u"), GP64())
+	ms := Load(Param("ms"), GP64())
+	n := Load(Param("n"), GP64())
+	ops := Load(Param("ops"), GP64())
+	SHLQ(U8(2), u) // bytes
+	SHLQ(U8(2), ms)
+	SHRQ(U8(3), n)
+	JZ(LabelRef("gf_done"))
+	Label("gf_loop")
+	// z and r: sigmoid, as sigmoidAvx2 (input Y3, result Y1).
+	for k, dst := range []VecPhysical{Y8, Y9} {
+		at := Mem{Base: g}
+		if k == 1 {
+			at = Mem{Base: g, Index: u, Scale: 1}
+		}
+		VMOVUPS(at, Y3)
+		VXORPS(Y0, Y0, Y0)
+		VSUBPS(Y3, Y0, Y0)
+		exp8(Y0, Y1, Y2)
+		VADDPS(cst(cOne), Y0, Y0)
+		VMOVUPS(cst(cOne), Y1)
+		VDIVPS(Y0, Y1, Y1)
+		VCMPPS(U8(3), Y3, Y3, Y4)
+		VBLENDVPS(Y4, Y3, Y1, Y1)
+		VMOVUPS(Y1, at)
+		VMOVAPS(Y1, dst)
+	}
+	// v = rh + b′h (stored back); candidate pre-activation h̃ + r·v.
+	VMOVUPS(Mem{Base: rh}, Y10)
+	VADDPS(Mem{Base: bh}, Y10, Y10)
+	VMOVUPS(Y10, Mem{Base: rh})
+	VMULPS(Y10, Y9, Y11)
+	VADDPS(Mem{Base: g, Index: u, Scale: 2}, Y11, Y11)
+	// tanh, as tanhAvx2 (input Y11, result Y0).
+	VANDPS(cst(cSign), Y11, Y5)
+	VANDPS(cst(cAbs), Y11, Y0)
+	VMULPS(Y0, Y0, Y3)
+	VMOVUPS(cst(cT11), Y4)
+	for _, c := range []int{cT9, cT7, cT5, cT3, cT1} {
+		VFMADD213PS(cst(c), Y3, Y4)
+	}
+	VMULPS(Y0, Y3, Y3)
+	VFMADD213PS(Y0, Y3, Y4)
+	VCMPPS(U8(1), cst(cTanhSmall), Y0, Y6)
+	VADDPS(Y0, Y0, Y0)
+	exp8(Y0, Y1, Y2)
+	VADDPS(cst(cOne), Y0, Y0)
+	VMOVUPS(cst(cTwo), Y1)
+	VDIVPS(Y0, Y1, Y1)
+	VMOVUPS(cst(cOne), Y0)
+	VSUBPS(Y1, Y0, Y0)
+	VBLENDVPS(Y6, Y4, Y0, Y0)
+	VORPS(Y5, Y0, Y0)
+	VCMPPS(U8(3), Y11, Y11, Y2)
+	VBLENDVPS(Y2, Y11, Y0, Y0)
+	VMOVUPS(Y0, Mem{Base: g, Index: u, Scale: 2})
+	// h = z·h_prev + (1 − z)·h̃.
+	VMULPS(Mem{Base: hp}, Y8, Y12)
+	VMOVUPS(cst(cOne), Y13)
+	VSUBPS(Y8, Y13, Y13)
+	VMULPS(Y0, Y13, Y13)
+	VADDPS(Y13, Y12, Y12)
+	VMOVUPS(Y12, Mem{Base: h})
+	TESTQ(ops, ops)
+	JZ(LabelRef("gf_next"))
+	VMULPS(Mem{Base: m}, Y12, Y1)
+	VMOVUPS(Y1, Mem{Base: op})
+	VMULPS(Mem{Base: m, Index: ms, Scale: 1}, Y12, Y1)
+	VMOVUPS(Y1, Mem{Base: op, Index: u, Scale: 1})
+	VMULPS(Mem{Base: m, Index: ms, Scale: 2}, Y12, Y1)
+	VMOVUPS(Y1, Mem{Base: op, Index: u, Scale: 2})
+	Label("gf_next")
+	for _, p := range []Register{g, rh, bh, hp, h, op, m} {
+		ADDQ(U8(32), p)
+	}
+	DECQ(n)
+	JNZ(LabelRef("gf_loop"))
+	Label("gf_done")
 	VZEROUPPER()
 	RET()
 }

@@ -199,6 +199,9 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 	// With recurrent masks and reset_after, the loop that mixes h_t also
 	// writes the next step's masked operands, saving a pass over h.
 	ops := l.resetAfter && l.nmh == 3 && l.nb == 3
+	// Keras's default activations: one vector kernel per row does the
+	// gates, the candidate, h_t and the next operands.
+	fusedFwd := l.resetAfter && l.recAct == raSigmoid && l.act == raTanh
 	for t := 0; t < T; t++ {
 		if !ops || t == 0 {
 			l.fillOperands(t, special, lo, hi)
@@ -213,6 +216,17 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 		}
 		for i := lo; i < hi; i++ {
 			g := pre[i*G : (i+1)*G]
+			if fusedFwd {
+				h := l.hs.Data[(t*B+i)*u : (t*B+i+1)*u]
+				rh := l.rh.Data[(t*B+i)*u : (t*B+i+1)*u]
+				var op, m []float32
+				if ops && t < T-1 {
+					o := ((t+1)*B + i) * G
+					op, m = l.hm.Data[o:o+G], l.mh.Data[i*u:]
+				}
+				kernels.GRUForwardStep(g, rh, bh[:u], hp[i*ldh:i*ldh+u], h, op, m, u, B*u)
+				continue
+			}
 			l.recAct.apply(g[:2*u])
 			if !l.resetAfter {
 				continue

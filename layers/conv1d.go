@@ -45,6 +45,51 @@ type Conv1DLayer struct {
 	fwdEpilogue, bwdPrelude func(lo, hi int)
 	genForward, genDx       func(lo, hi int)
 	dxBuf                   []float32 // dx target of generalDxRange
+	biasSums                colSums   // the bias gradient, in parallel
+}
+
+// colSums sums the rows of a matrix into dst on the worker pool: a fixed
+// number of row chunks, each summed in order into its own partial, then
+// the partials added in chunk order, so the result does not depend on the
+// number of workers. (Column sums of a whole batch's gradient are big
+// enough, 10⁵–10⁶ elements, to be worth splitting, and would otherwise be
+// a serial stretch of the step.)
+type colSums struct {
+	src       []float32
+	rows, lds int
+	part      tensor.Tensor // (colSumChunks, columns) partial sums
+	fn        func(lo, hi int)
+}
+
+const colSumChunks = 4
+
+// sum sets dst[j] = Σ_r src[r·lds+j] for j < len(dst), r < rows.
+func (c *colSums) sum(dst, src []float32, rows, lds int) {
+	n := len(dst)
+	if rows < 8*colSumChunks || rows*n < 1<<16 {
+		kernels.ColSum(dst, 0, src, rows, lds)
+		return
+	}
+	if c.fn == nil {
+		c.fn = c.chunk // bound once: a method value allocates
+	}
+	c.src, c.rows, c.lds = src, rows, lds
+	c.part.Resize(colSumChunks, n)
+	parallel.For(colSumChunks, 1, c.fn)
+	c.src = nil
+	copy(dst, c.part.Data[:n])
+	for k := 1; k < colSumChunks; k++ {
+		kernels.Axpy(1, c.part.Data[k*n:(k+1)*n], dst)
+	}
+}
+
+// chunk sums the row chunks [lo, hi) into their partials.
+func (c *colSums) chunk(lo, hi int) {
+	n := c.part.Shape[1]
+	for k := lo; k < hi; k++ {
+		r0, r1 := k*c.rows/colSumChunks, (k+1)*c.rows/colSumChunks
+		kernels.ColSum(c.part.Data[k*n:(k+1)*n], 0, c.src[r0*c.lds:], r1-r0, c.lds)
+	}
 }
 
 // Conv1D returns a 1D convolution layer with the given number of filters
@@ -290,7 +335,7 @@ func (l *Conv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, 
 		parallel.For(b, max(1, 16384/(tOut*f)), l.bwdPrelude)
 		l.dyData = nil
 		if l.bias != nil {
-			kernels.ColSum(l.bias.Grad.Data, 0, l.dz.Data, rows, f)
+			l.biasSums.sum(l.bias.Grad.Data, l.dz.Data, rows, f)
 		}
 		m := b*l.tp - (k - 1)
 		kernels.Sgemm(true, false, k*c, f, m, 1, l.src, c, l.dz.Data[(k-1)*f:], f, 0, dw, f)
@@ -318,7 +363,7 @@ func (l *Conv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, 
 		l.dz.Resize(b*tOut, f)
 		l.act.grad(l.dz.Data, dy.Data, l.y.Data, f)
 		if l.bias != nil {
-			kernels.ColSum(l.bias.Grad.Data, 0, l.dz.Data, b*tOut, f)
+			l.biasSums.sum(l.bias.Grad.Data, l.dz.Data, b*tOut, f)
 		}
 		taps, tapW := l.taps()
 		clear(dw)

@@ -424,3 +424,35 @@ func awayFromKinks(z []float32, margin float32) bool {
 	}
 	return true
 }
+
+// TestColSums checks the parallel column sums against float64 sums, with
+// a row stride wider than the columns, and that one and two workers give
+// the same bits.
+func TestColSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	rows, n, lds := 5003, 40, 43
+	src := make([]float32, rows*lds)
+	for i := range src {
+		src[i] = rng.Float32()*2 - 1
+	}
+	var c colSums
+	run := func(procs int) []float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		dst := make([]float32, n)
+		c.sum(dst, src, rows, lds)
+		return dst
+	}
+	one, two := run(1), run(2)
+	for j := 0; j < n; j++ {
+		var want float64
+		for r := 0; r < rows; r++ {
+			want += float64(src[r*lds+j])
+		}
+		if math.Abs(float64(two[j])-want) > 1e-3 {
+			t.Errorf("column %d: sum %g, want %g", j, two[j], want)
+		}
+		if math.Float32bits(one[j]) != math.Float32bits(two[j]) {
+			t.Errorf("column %d: %g with one worker, %g with two", j, one[j], two[j])
+		}
+	}
+}

@@ -177,7 +177,7 @@ func (l *GRULayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, err
 		if l.resetAfter {
 			// Row 1: z and r as row 0 (computed by finishBackward), the
 			// candidate from dRh.
-			kernels.ColSum(db[3*u+2*u:], 0, l.dRh.Data, B*T, u)
+			l.biasSums.sum(db[3*u+2*u:3*u+3*u], l.dRh.Data, B*T, u)
 		}
 	}
 	dx := l.finishBackward(needDx, dbIn)

@@ -194,6 +194,7 @@ type rnnBase struct {
 	dy                 *tensor.Tensor   // the gradient given to Backward, for the row workers
 	dx                 tensor.Tensor
 	dxt                tensor.Tensor // (T, B, F) input gradient before transposition
+	biasSums           colSums       // bias gradients, in parallel
 }
 
 func newRNNBase(class string, units, gates int, opts []Option) rnnBase {
@@ -528,7 +529,7 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 		b.wb.Resize(B, F, G*u)
 		parallel.For(B, 8, b.projFn)
 	}
-	if b.biasIn != nil {
+	if b.biasIn != nil && b.nmx == 0 { // projRows adds it per sample
 		kernels.AddBias(b.pre.Data, B*T, G*u, b.biasIn)
 	}
 	return nil
@@ -855,7 +856,7 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 		g = e
 	}
 	if biasInGrad != nil {
-		kernels.ColSum(biasInGrad, 0, b.dGx.Data, B*T, GU)
+		b.biasSums.sum(biasInGrad, b.dGx.Data, B*T, GU)
 	}
 	W := b.kernel.Value.Data
 	dW := b.kernel.Grad.Data
@@ -926,7 +927,8 @@ func (b *rnnBase) bind() {
 }
 
 // projRows builds the masked kernels of samples [lo, hi) (see
-// beginForward) and projects their input: pre[:, i, :] = x[:, i, :]·wb[i].
+// beginForward) and projects their input: pre[:, i, :] = x[:, i, :]·wb[i]
+// + biasIn.
 func (b *rnnBase) projRows(lo, hi int) {
 	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
 	W := b.kernel.Value.Data
@@ -947,6 +949,9 @@ func (b *rnnBase) projRows(lo, hi int) {
 			kernels.Sgemm(false, false, T, GU, F, 1, b.x.Data[i*F:], B*F, b.wb.Data[i*F*GU:], GU, 0, b.pre.Data[i*GU:], B*GU)
 		} else {
 			kernels.Sgemm(false, false, T, GU, F, 1, b.xin.Data[i*T*F:], F, b.wb.Data[i*F*GU:], GU, 0, b.pre.Data[i*GU:], B*GU)
+		}
+		if b.biasIn != nil {
+			kernels.AddBias(b.pre.Data[i*GU:], T, B*GU, b.biasIn)
 		}
 	}
 }

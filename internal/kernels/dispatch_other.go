@@ -19,6 +19,9 @@ func reluAvx2(dst, src *float32, n int)            { panic("unreachable") }
 func reluBackwardAvx2(dx, dy, y *float32, n int)   { panic("unreachable") }
 func sigmoidAvx2(dst, src *float32, n int)         { panic("unreachable") }
 func tanhAvx2(dst, src *float32, n int)            { panic("unreachable") }
+func addBiasReluAvx2(dst, src *float32, rows, ld int, bias *float32, n int) {
+	panic("unreachable")
+}
 func gruForwardAvx2(gate, rh, bh, hp, h, op, m *float32, u, ms, n, ops int) {
 	panic("unreachable")
 }

@@ -138,3 +138,44 @@ func TestGRUForwardStep(t *testing.T) {
 		}
 	}
 }
+
+// TestAddBiasRelu checks the fused epilogue against AddBias then Relu (bit
+// for bit) and against its reference, for widths with and without a vector
+// part and a tail, in place and not.
+func TestAddBiasRelu(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, n := range []int{5, 32, 45, 96} {
+		for _, inPlace := range []bool{false, true} {
+			rows := 7
+			src := make([]float32, rows*n)
+			for i := range src {
+				src[i] = rng.Float32()*2 - 1
+			}
+			src[1] = float32(math.NaN())
+			bias := make([]float32, n)
+			for j := range bias {
+				bias[j] = rng.Float32() - 0.5
+			}
+			want := append([]float32(nil), src...)
+			AddBias(want, rows, n, bias)
+			Relu(want, want)
+			ref := make([]float32, rows*n)
+			RefAddBiasRelu(ref, src, rows, bias)
+			got := make([]float32, rows*n)
+			if inPlace {
+				got = append(got[:0], src...)
+				AddBiasRelu(got, got, rows, bias)
+			} else {
+				AddBiasRelu(got, src, rows, bias)
+			}
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) || got[i] != ref[i] {
+					t.Fatalf("n=%d in place %v: element %d = %g, want %g (reference %g)", n, inPlace, i, got[i], want[i], ref[i])
+				}
+			}
+			if got[1] != 0 {
+				t.Errorf("n=%d: NaN + bias gave %g, want 0", n, got[1])
+			}
+		}
+	}
+}

@@ -283,3 +283,31 @@ func GRUForwardStep(gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride in
 		RefGRUForwardStep(gate[done:], rh[done:], bh[done:], hPrev[done:], h[done:], o, m, u, maskStride)
 	}
 }
+
+// AddBiasRelu sets dst[r*n+j] = max(src[r*n+j] + bias[j], 0) for r < rows
+// and j < n = len(bias): AddBias followed by Relu (with the same results)
+// in one pass over memory, for a layer's bias-and-ReLU epilogue. dst may
+// alias src.
+func AddBiasRelu(dst, src []float32, rows int, bias []float32) {
+	n := len(bias)
+	if rows <= 0 || n == 0 {
+		return
+	}
+	_, _ = dst[rows*n-1], src[rows*n-1] // bounds, before the unchecked vector loop
+	done := 0
+	if hasAVX2 && n >= vecMin {
+		done = n &^ 31
+		addBiasReluAvx2(&dst[0], &src[0], rows, n, &bias[0], done)
+	}
+	if done < n {
+		for r := 0; r < rows; r++ {
+			for j := done; j < n; j++ {
+				if v := src[r*n+j] + bias[j]; v > 0 {
+					dst[r*n+j] = v
+				} else {
+					dst[r*n+j] = 0
+				}
+			}
+		}
+	}
+}

@@ -8513,3 +8513,49 @@ gf_next:
 gf_done:
 	VZEROUPPER
 	RET
+
+// func addBiasReluAvx2(dst *float32, src *float32, rows int, ld int, bias *float32, n int)
+// Requires: AVX
+TEXT ·addBiasReluAvx2(SB), NOSPLIT, $0-48
+	MOVQ   dst+0(FP), AX
+	MOVQ   src+8(FP), CX
+	MOVQ   ld+24(FP), DX
+	MOVQ   bias+32(FP), BX
+	MOVQ   n+40(FP), SI
+	SHLQ   $0x02, DX
+	SHRQ   $0x05, SI
+	VXORPS Y15, Y15, Y15
+
+abr_chunk:
+	VMOVUPS (BX), Y4
+	VMOVUPS 32(BX), Y5
+	VMOVUPS 64(BX), Y6
+	VMOVUPS 96(BX), Y7
+	MOVQ    rows+16(FP), DI
+	MOVQ    CX, R8
+	MOVQ    AX, R9
+
+abr_row:
+	VADDPS  (R8), Y4, Y0
+	VMAXPS  Y15, Y0, Y0
+	VMOVUPS Y0, (R9)
+	VADDPS  32(R8), Y5, Y1
+	VMAXPS  Y15, Y1, Y1
+	VMOVUPS Y1, 32(R9)
+	VADDPS  64(R8), Y6, Y2
+	VMAXPS  Y15, Y2, Y2
+	VMOVUPS Y2, 64(R9)
+	VADDPS  96(R8), Y7, Y3
+	VMAXPS  Y15, Y3, Y3
+	VMOVUPS Y3, 96(R9)
+	ADDQ    DX, R8
+	ADDQ    DX, R9
+	DECQ    DI
+	JNZ     abr_row
+	ADDQ    $0x80, BX
+	ADDQ    $0x80, CX
+	ADDQ    $0x80, AX
+	DECQ    SI
+	JNZ     abr_chunk
+	VZEROUPPER
+	RET

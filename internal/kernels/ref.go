@@ -211,3 +211,19 @@ func RefGRUForwardStep(gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride
 		}
 	}
 }
+
+// RefAddBiasRelu is the reference for AddBiasRelu: dst[r*n+j] =
+// max(src[r*n+j] + bias[j], 0) for r < rows and j < n = len(bias), NaN
+// mapping to 0 as in RefRelu.
+func RefAddBiasRelu(dst, src []float32, rows int, bias []float32) {
+	n := len(bias)
+	for r := 0; r < rows; r++ {
+		for j, b := range bias {
+			if v := src[r*n+j] + b; v > 0 {
+				dst[r*n+j] = v
+			} else {
+				dst[r*n+j] = 0
+			}
+		}
+	}
+}

@@ -165,3 +165,6 @@ func gruBackwardAvx2(dh *float32, dg *float32, drh *float32, gate *float32, hp *
 
 // gruForwardAvx2 is GRUForwardStep's vector part over n elements, n a multiple of 8; u and ms are the gate and mask strides in elements; the masked operands are written when ops ≠ 0.
 func gruForwardAvx2(gate *float32, rh *float32, bh *float32, hp *float32, h *float32, op *float32, m *float32, u int, ms int, n int, ops int)
+
+// addBiasReluAvx2 sets dst[r*ld+j] = max(src[r*ld+j]+bias[j], 0) for r < rows (≥ 1) and j < n (a multiple of 32).
+func addBiasReluAvx2(dst *float32, src *float32, rows int, ld int, bias *float32, n int)

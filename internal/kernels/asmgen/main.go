@@ -750,6 +750,7 @@ func main() {
 	tanh()
 	gruBackward()
 	gruForward()
+	addBiasRelu()
 	Generate()
 }
 
@@ -930,6 +931,47 @@ func gruForward() {
 	DECQ(n)
 	JNZ(LabelRef("gf_loop"))
 	Label("gf_done")
+	VZEROUPPER()
+	RET()
+}
+
+// addBiasRelu emits AddBiasRelu's vector loop: addBias's column chunks and
+// additions followed by relu's MAXPS with zero second, so the results are
+// those of AddBias then Relu, in one pass over memory.
+func addBiasRelu() {
+	TEXT("addBiasReluAvx2", NOSPLIT, "func(dst, src *float32, rows, ld int, bias *float32, n int)")
+	Doc("addBiasReluAvx2 sets dst[r*ld+j] = max(src[r*ld+j]+bias[j], 0) for r < rows (≥ 1) and j < n (a multiple of 32).")
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	bias := Load(Param("bias"), GP64())
+	n := Load(Param("n"), GP64())
+	SHLQ(U8(2), ld)
+	SHRQ(U8(5), n)
+	VXORPS(Y15, Y15, Y15)
+	Label("abr_chunk")
+	for u := 0; u < 4; u++ {
+		VMOVUPS(Mem{Base: bias, Disp: 32 * u}, ymm[4+u])
+	}
+	rows := Load(Param("rows"), GP64())
+	p, q := GP64(), GP64()
+	MOVQ(src, p)
+	MOVQ(dst, q)
+	Label("abr_row")
+	for u := 0; u < 4; u++ {
+		VADDPS(Mem{Base: p, Disp: 32 * u}, ymm[4+u], ymm[u])
+		VMAXPS(Y15, ymm[u], ymm[u])
+		VMOVUPS(ymm[u], Mem{Base: q, Disp: 32 * u})
+	}
+	ADDQ(ld, p)
+	ADDQ(ld, q)
+	DECQ(rows)
+	JNZ(LabelRef("abr_row"))
+	ADDQ(U8(128), bias)
+	ADDQ(U8(128), src)
+	ADDQ(U8(128), dst)
+	DECQ(n)
+	JNZ(LabelRef("abr_chunk"))
 	VZEROUPPER()
 	RET()
 }

@@ -289,10 +289,15 @@ func (l *Conv1DLayer) forwardEpilogue(lo, hi int) {
 	f, tOut := l.filters, l.tOut
 	for s := lo; s < hi; s++ {
 		zs := l.z.Data[s*l.tp*f : (s*l.tp+tOut)*f]
+		ys := l.y.Data[s*tOut*f : (s+1)*tOut*f]
+		if l.bias != nil && l.act == actReLU { // one pass instead of two
+			kernels.AddBiasRelu(ys, zs, tOut, l.bias.Value.Data)
+			continue
+		}
 		if l.bias != nil {
 			kernels.AddBias(zs, tOut, f, l.bias.Value.Data)
 		}
-		l.act.apply(l.y.Data[s*tOut*f:(s+1)*tOut*f], zs, f)
+		l.act.apply(ys, zs, f)
 	}
 }
 

@@ -167,7 +167,7 @@ type rnnBase struct {
 	nmx, nmh     int            // input and recurrent masks in use (0: none)
 	mx, mh       tensor.Tensor  // (nmx, B, F) and (nmh, B, u) masks
 	wb           tensor.Tensor  // (B, F, G·u) per-sample masked kernels (input dropout)
-	dwp          tensor.Tensor  // (chunks, 2, G·u, F) transposed kernel-gradient partials and scratch
+	dwp          tensor.Tensor  // (chunks, 2·F·G·u + T·G·u) kernel-gradient partials and scratch (see dwChunks)
 	pre          tensor.Tensor  // (T, B, G·u) input projections, turned into gate values
 	nb           int            // recurrent operand blocks
 	blk          []int          // gate → block of hm it multiplies
@@ -868,15 +868,12 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 		// chunks keeps the summation order, hence the result, independent
 		// of the number of workers.
 		nc := min(4, B)
-		b.dwp.Resize(nc, 2, GU, F)
+		b.dwp.Resize(nc, 2*F*GU+T*GU)
 		parallel.For(nc, 1, b.dwFn)
+		copy(dW, b.dwp.Data[:F*GU])
 		for c := 1; c < nc; c++ {
-			kernels.Axpy(1, b.dwp.Data[c*2*F*GU:c*2*F*GU+F*GU], b.dwp.Data[:F*GU])
-		}
-		for c := 0; c < GU; c++ {
-			for f, v := range b.dwp.Data[c*F : (c+1)*F] {
-				dW[f*GU+c] = v
-			}
+			o := c * b.dwp.Shape[1]
+			kernels.Axpy(1, b.dwp.Data[o:o+F*GU], dW)
 		}
 	}
 	if !needDx {
@@ -985,30 +982,34 @@ func (b *rnnBase) dxRows(lo, hi int) {
 	}
 }
 
-// dwChunks accumulates the transposed kernel gradient of the samples of
-// chunks [lo, hi) (chunk c covers samples [c·B/nc, (c+1)·B/nc)) into
-// partial c: Σ_i mask_i ⊙ (dGx[:, i, :]ᵀ·x_i), the mask of gate column c
-// and feature f being mask_{j(c)}[i, f]. The transposed form reads sample
-// i's contiguous batch-major input rows as the untransposed operand.
+// dwChunks accumulates the kernel gradient of the samples of chunks
+// [lo, hi) (chunk c covers samples [c·B/nc, (c+1)·B/nc)) into partial c:
+// Σ_i mask_i ⊙ (x_iᵀ·dGx[:, i, :]), the mask of feature f and gate column
+// c being mask_{j(c)}[i, f]. Sample i's gate gradients are first gathered
+// into contiguous rows (in the order of x_i's rows), so that the GEMM reads
+// both operands in place, without packing.
 func (b *rnnBase) dwChunks(lo, hi int) {
 	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
-	nc := b.dwp.Shape[0]
+	nc, ld := b.dwp.Shape[0], b.dwp.Shape[1]
 	seg := GU / b.nmx
 	for c := lo; c < hi; c++ {
-		part := b.dwp.Data[c*2*F*GU : c*2*F*GU+F*GU]
-		p := b.dwp.Data[c*2*F*GU+F*GU : (c+1)*2*F*GU]
+		buf := b.dwp.Data[c*ld : (c+1)*ld]
+		part, p, g := buf[:F*GU], buf[F*GU:2*F*GU], buf[2*F*GU:]
 		clear(part)
 		for i := c * B / nc; i < (c+1)*B/nc; i++ {
-			if b.goBack { // the time-major copy has the processing order
-				kernels.Sgemm(true, false, GU, F, T, 1, b.dGx.Data[i*GU:], B*GU, b.x.Data[i*F:], B*F, 0, p, F)
-			} else {
-				kernels.Sgemm(true, false, GU, F, T, 1, b.dGx.Data[i*GU:], B*GU, b.xin.Data[i*T*F:], F, 0, p, F)
+			for t := 0; t < T; t++ {
+				ts := t
+				if b.goBack { // dGx is in processing order, x_i in time order
+					ts = T - 1 - t
+				}
+				copy(g[ts*GU:(ts+1)*GU], b.dGx.Data[(t*B+i)*GU:(t*B+i+1)*GU])
 			}
-			for k := 0; k < GU; k++ {
-				m := b.mx.Data[((k/seg)*B+i)*F : ((k/seg)*B+i+1)*F]
-				src, dst := p[k*F:(k+1)*F], part[k*F:(k+1)*F]
-				for f, v := range src {
-					dst[f] += v * m[f]
+			kernels.Sgemm(true, false, F, GU, T, 1, b.xin.Data[i*T*F:], F, g, GU, 0, p, GU)
+			for j := 0; j < b.nmx; j++ {
+				m := b.mx.Data[(j*B+i)*F : (j*B+i+1)*F]
+				for f, mf := range m {
+					o := f*GU + j*seg
+					kernels.Axpy(mf, p[o:o+seg], part[o:o+seg])
 				}
 			}
 		}

@@ -19,6 +19,9 @@ func reluAvx2(dst, src *float32, n int)            { panic("unreachable") }
 func reluBackwardAvx2(dx, dy, y *float32, n int)   { panic("unreachable") }
 func sigmoidAvx2(dst, src *float32, n int)         { panic("unreachable") }
 func tanhAvx2(dst, src *float32, n int)            { panic("unreachable") }
+func maxPoolBackwardAvx2(dx, dy *float32, arg *int32, ch, pool, outSteps int) {
+	panic("unreachable")
+}
 func addBiasReluAvx2(dst, src *float32, rows, ld int, bias *float32, n int) {
 	panic("unreachable")
 }

@@ -179,3 +179,44 @@ func TestAddBiasRelu(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPool1DBackward checks the vector pooling gradient against its
+// reference bit for bit, with argmax rows from MaxPool1D (ties included),
+// leftover input rows past the last window, a −0 gradient and stale
+// values in dx that must be overwritten.
+func TestMaxPool1DBackward(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	for _, c := range []struct{ steps, ch, pool int }{{481, 32, 3}, {20, 16, 2}, {17, 12, 5}, {9, 8, 1}} {
+		out := (c.steps-c.pool)/c.pool + 1
+		in := make([]float32, c.steps*c.ch)
+		for i := range in {
+			in[i] = float32(rng.IntN(5)) // ties
+		}
+		y, arg := make([]float32, out*c.ch), make([]int32, out*c.ch)
+		MaxPool1D(y, arg, in, c.steps, c.ch, c.pool, c.pool, 0, out)
+		dy := make([]float32, out*c.ch)
+		for i := range dy {
+			dy[i] = rng.Float32()*2 - 1
+		}
+		dy[0] = float32(math.Copysign(0, -1))
+		want := make([]float32, c.steps*c.ch)
+		RefMaxPool1DBackward(want, dy, arg, c.steps, c.ch, c.pool, out)
+		got := make([]float32, c.steps*c.ch)
+		for i := range got {
+			got[i] = 7 // stale
+		}
+		MaxPool1DBackward(got, dy, arg, c.steps, c.ch, c.pool, out)
+		nonzero := 0
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%+v: element %d = %g, want %g", c, i, got[i], want[i])
+			}
+			if got[i] != 0 {
+				nonzero++
+			}
+		}
+		if nonzero < out*c.ch/2 {
+			t.Errorf("%+v: only %d nonzero gradients for %d windows×channels", c, nonzero, out*c.ch)
+		}
+	}
+}

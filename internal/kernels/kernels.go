@@ -311,3 +311,26 @@ func AddBiasRelu(dst, src []float32, rows int, bias []float32) {
 		}
 	}
 }
+
+// MaxPool1DBackward routes the gradient dy (outSteps×ch) of a max pooling
+// with windows of pool rows, stride pool and no padding (MaxPool1D with
+// stride = pool and padLeft = 0, which gave arg) back to its steps×ch input:
+// each window's gradient goes to its argmax row, every other element of dx
+// is 0. Same results as RefMaxPool1DBackward; the vector path writes each
+// element once instead of clearing and scattering.
+func MaxPool1DBackward(dx, dy []float32, arg []int32, steps, ch, pool, outSteps int) {
+	if outSteps <= 0 || ch <= 0 {
+		clear(dx[:max(steps, 0)*max(ch, 0)])
+		return
+	}
+	if pool < 1 || outSteps*pool > steps {
+		panic("kernels: MaxPool1DBackward windows do not fit the input")
+	}
+	_, _, _ = dx[steps*ch-1], dy[outSteps*ch-1], arg[outSteps*ch-1]
+	if !hasAVX2 || ch%8 != 0 {
+		RefMaxPool1DBackward(dx, dy, arg, steps, ch, pool, outSteps)
+		return
+	}
+	maxPoolBackwardAvx2(&dx[0], &dy[0], &arg[0], ch, pool, outSteps)
+	clear(dx[outSteps*pool*ch : steps*ch])
+}

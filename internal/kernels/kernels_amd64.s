@@ -8559,3 +8559,43 @@ abr_row:
 	JNZ     abr_chunk
 	VZEROUPPER
 	RET
+
+// func maxPoolBackwardAvx2(dx *float32, dy *float32, arg *int32, ch int, pool int, outSteps int)
+// Requires: AVX, AVX2
+TEXT ·maxPoolBackwardAvx2(SB), NOSPLIT, $0-48
+	MOVQ   dx+0(FP), AX
+	MOVQ   dy+8(FP), CX
+	MOVQ   arg+16(FP), DX
+	MOVQ   ch+24(FP), BX
+	MOVQ   outSteps+40(FP), SI
+	SHLQ   $0x02, BX
+	XORQ   DI, DI
+	VXORPS Y14, Y14, Y14
+
+mpb_out:
+	MOVQ pool+32(FP), R9
+
+mpb_row:
+	VMOVD        DI, X15
+	VPBROADCASTD X15, Y15
+	XORQ         R8, R8
+
+mpb_ch:
+	VMOVDQU  (DX)(R8*1), Y1
+	VPCMPEQD Y15, Y1, Y2
+	VANDPS   (CX)(R8*1), Y2, Y3
+	VADDPS   Y14, Y3, Y3
+	VMOVUPS  Y3, (AX)(R8*1)
+	ADDQ     $0x20, R8
+	CMPQ     R8, BX
+	JL       mpb_ch
+	ADDQ     BX, AX
+	INCQ     DI
+	DECQ     R9
+	JNZ      mpb_row
+	ADDQ     BX, CX
+	ADDQ     BX, DX
+	DECQ     SI
+	JNZ      mpb_out
+	VZEROUPPER
+	RET

@@ -227,3 +227,17 @@ func RefAddBiasRelu(dst, src []float32, rows int, bias []float32) {
 		}
 	}
 }
+
+// RefMaxPool1DBackward is the reference for MaxPool1DBackward: dx is
+// cleared, then dy[o*ch+j] is added at row arg[o*ch+j] of channel j for
+// every output step o < outSteps whose argmax is a row (≥ 0).
+func RefMaxPool1DBackward(dx, dy []float32, arg []int32, steps, ch, pool, outSteps int) {
+	clear(dx[:steps*ch])
+	for o := 0; o < outSteps; o++ {
+		for j, r := range arg[o*ch : (o+1)*ch] {
+			if r >= 0 {
+				dx[int(r)*ch+j] += dy[o*ch+j]
+			}
+		}
+	}
+}

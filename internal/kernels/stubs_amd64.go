@@ -168,3 +168,6 @@ func gruForwardAvx2(gate *float32, rh *float32, bh *float32, hp *float32, h *flo
 
 // addBiasReluAvx2 sets dst[r*ld+j] = max(src[r*ld+j]+bias[j], 0) for r < rows (≥ 1) and j < n (a multiple of 32).
 func addBiasReluAvx2(dst *float32, src *float32, rows int, ld int, bias *float32, n int)
+
+// maxPoolBackwardAvx2 writes rows [0, outSteps·pool) of dx from dy and arg (ch a multiple of 8, pool and outSteps ≥ 1).
+func maxPoolBackwardAvx2(dx *float32, dy *float32, arg *int32, ch int, pool int, outSteps int)

@@ -751,6 +751,7 @@ func main() {
 	gruBackward()
 	gruForward()
 	addBiasRelu()
+	maxPoolBackward()
 	Generate()
 }
 
@@ -972,6 +973,49 @@ func addBiasRelu() {
 	ADDQ(U8(128), dst)
 	DECQ(n)
 	JNZ(LabelRef("abr_chunk"))
+	VZEROUPPER()
+	RET()
+}
+
+// maxPoolBackward emits MaxPool1DBackward's vector loop: every input row of
+// every window is written once, dy where the window's argmax is that row
+// and 0 elsewhere (compare-and-mask; adding +0 turns −0 into +0 as the
+// clear-and-accumulate reference does).
+func maxPoolBackward() {
+	TEXT("maxPoolBackwardAvx2", NOSPLIT, "func(dx, dy *float32, arg *int32, ch, pool, outSteps int)")
+	Doc("maxPoolBackwardAvx2 writes rows [0, outSteps·pool) of dx from dy and arg (ch a multiple of 8, pool and outSteps ≥ 1).")
+	dx := Load(Param("dx"), GP64())
+	dy := Load(Param("dy"), GP64())
+	arg := Load(Param("arg"), GP64())
+	ch := Load(Param("ch"), GP64())
+	outSteps := Load(Param("outSteps"), GP64())
+	SHLQ(U8(2), ch) // bytes
+	row, j, rc := GP64(), GP64(), GP64()
+	XORQ(row, row)
+	VXORPS(Y14, Y14, Y14)
+	Label("mpb_out")
+	Load(Param("pool"), rc)
+	Label("mpb_row")
+	VMOVD(row.As32(), X15)
+	VPBROADCASTD(X15, Y15) // this row's index in every lane
+	XORQ(j, j)
+	Label("mpb_ch")
+	VMOVDQU(Mem{Base: arg, Index: j, Scale: 1}, Y1)
+	VPCMPEQD(Y15, Y1, Y2)
+	VANDPS(Mem{Base: dy, Index: j, Scale: 1}, Y2, Y3)
+	VADDPS(Y14, Y3, Y3)
+	VMOVUPS(Y3, Mem{Base: dx, Index: j, Scale: 1})
+	ADDQ(U8(32), j)
+	CMPQ(j, ch)
+	JL(LabelRef("mpb_ch"))
+	ADDQ(ch, dx)
+	INCQ(row)
+	DECQ(rc)
+	JNZ(LabelRef("mpb_row"))
+	ADDQ(ch, dy)
+	ADDQ(ch, arg)
+	DECQ(outSteps)
+	JNZ(LabelRef("mpb_out"))
 	VZEROUPPER()
 	RET()
 }

@@ -123,6 +123,12 @@ func (l *pool1D) backwardRange(lo, hi int) {
 	for s := lo; s < hi; s++ {
 		dx := l.dx.Data[s*t*c : (s+1)*t*c]
 		dy := l.dyData[s*tOut*c : (s+1)*tOut*c]
+		if l.isMax && l.strides == l.poolSize && l.padL == 0 {
+			// Disjoint windows (Keras's default strides): each element
+			// of dx written once, no clear-and-scatter.
+			kernels.MaxPool1DBackward(dx, dy, l.arg[s*tOut*c:(s+1)*tOut*c], t, c, l.poolSize, tOut)
+			continue
+		}
 		clear(dx)
 		if l.isMax {
 			arg := l.arg[s*tOut*c : (s+1)*tOut*c]

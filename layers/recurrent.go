@@ -491,7 +491,8 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 	// projection and kernel-gradient GEMMs; under input dropout the
 	// per-sample GEMMs read the caller's batch-major rows instead.
 	b.xin = x
-	if b.nmx == 0 || b.goBack {
+	b.x = nil
+	if b.goBack || (b.nmx == 0 && training) {
 		b.xt.Resize(T, B, F)
 		for i := 0; i < B; i++ {
 			for t := 0; t < T; t++ {
@@ -518,18 +519,21 @@ func (b *rnnBase) beginForward(x *tensor.Tensor, training bool, nmhGates int) er
 	b.zero.Resize(B, u)
 	b.zero.Zero()
 	W := b.kernel.Value.Data
-	if b.nmx == 0 {
+	if b.nmx == 0 && b.x != nil {
 		kernels.Sgemm(false, false, B*T, G*u, F, 1, b.x.Data, F, W, G*u, 0, b.pre.Data, G*u)
 	} else {
 		// Input dropout: the masks are constant over time, so each sample
 		// gets its own masked kernel, wb[b][f, c] = mask_{j(c)}[b, f]·W[f, c]
-		// (j(c) the mask of column c's gate), and one GEMM per sample
-		// projects all its steps: no masked copies of the input.
-		// (built by the workers, sample by sample).
-		b.wb.Resize(B, F, G*u)
+		// (j(c) the mask of column c's gate, built by the workers), and
+		// one GEMM per sample projects all its steps: no masked copies of
+		// the input. Inference projects the caller's rows the same way,
+		// with W itself: no serial transposition or bias pass.
+		if b.nmx > 0 {
+			b.wb.Resize(B, F, G*u)
+		}
 		parallel.For(B, 8, b.projFn)
 	}
-	if b.biasIn != nil && b.nmx == 0 { // projRows adds it per sample
+	if b.biasIn != nil && b.x != nil && b.nmx == 0 { // else projRows adds it per sample
 		kernels.AddBias(b.pre.Data, B*T, G*u, b.biasIn)
 	}
 	return nil
@@ -861,6 +865,15 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 	W := b.kernel.Value.Data
 	dW := b.kernel.Grad.Data
 	if b.nmx == 0 {
+		if b.x == nil { // Forward ran in inference mode: transpose now
+			b.xt.Resize(T, B, F)
+			for i := 0; i < B; i++ {
+				for t := 0; t < T; t++ {
+					copy(b.xt.Data[(t*B+i)*F:(t*B+i+1)*F], b.xin.Data[(i*T+t)*F:(i*T+t+1)*F])
+				}
+			}
+			b.x = &b.xt
+		}
 		kernels.Sgemm(true, false, F, GU, B*T, 1, b.x.Data, F, b.dGx.Data, GU, 0, dW, GU)
 	} else {
 		// Per sample: Pᵀ = dGx_bᵀ·x_b, masked and summed into a transposed
@@ -923,15 +936,18 @@ func (b *rnnBase) bind() {
 	b.projFn, b.dwFn, b.dxFn = b.projRows, b.dwChunks, b.dxRows
 }
 
-// projRows builds the masked kernels of samples [lo, hi) (see
-// beginForward) and projects their input: pre[:, i, :] = x[:, i, :]·wb[i]
-// + biasIn.
+// projRows projects the input of samples [lo, hi): pre[:, i, :] =
+// x[:, i, :]·w + biasIn, with w the kernel or, under input dropout, the
+// sample's masked kernel wb[i], which it builds first (see beginForward).
 func (b *rnnBase) projRows(lo, hi int) {
 	B, T, F, GU := b.batch, b.steps, b.inDim, b.gates*b.units
 	W := b.kernel.Value.Data
-	seg := GU / b.nmx
+	seg := GU / max(b.nmx, 1)
 	for i := lo; i < hi; i++ {
-		wbi := b.wb.Data[i*F*GU : (i+1)*F*GU]
+		wbi := W
+		if b.nmx > 0 {
+			wbi = b.wb.Data[i*F*GU : (i+1)*F*GU]
+		}
 		for j := 0; j < b.nmx; j++ {
 			m := b.mx.Data[(j*B+i)*F : (j*B+i+1)*F]
 			for f, mf := range m {
@@ -943,9 +959,9 @@ func (b *rnnBase) projRows(lo, hi int) {
 			}
 		}
 		if b.goBack {
-			kernels.Sgemm(false, false, T, GU, F, 1, b.x.Data[i*F:], B*F, b.wb.Data[i*F*GU:], GU, 0, b.pre.Data[i*GU:], B*GU)
+			kernels.Sgemm(false, false, T, GU, F, 1, b.x.Data[i*F:], B*F, wbi, GU, 0, b.pre.Data[i*GU:], B*GU)
 		} else {
-			kernels.Sgemm(false, false, T, GU, F, 1, b.xin.Data[i*T*F:], F, b.wb.Data[i*F*GU:], GU, 0, b.pre.Data[i*GU:], B*GU)
+			kernels.Sgemm(false, false, T, GU, F, 1, b.xin.Data[i*T*F:], F, wbi, GU, 0, b.pre.Data[i*GU:], B*GU)
 		}
 		if b.biasIn != nil {
 			kernels.AddBias(b.pre.Data[i*GU:], T, B*GU, b.biasIn)

@@ -8,6 +8,10 @@ import "golang.org/x/sys/cpu"
 // clear it to exercise the portable path.
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// hasAVX512 reports whether the 16-lane versions of the fused GRU kernels
+// may run (they need AVX512F on top of hasAVX2).
+var hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F
+
 func init() {
 	if cpu.X86.HasAVX512F {
 		gemmImpls = append(gemmImpls, &gemmImpl{

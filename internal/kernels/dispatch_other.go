@@ -6,6 +6,8 @@ package kernels
 // uses the blocked driver with the Go micro-kernel.
 var hasAVX2 = false
 
+var hasAVX512 = false
+
 func init() {
 	gemmImpls = []*gemmImpl{goGemm}
 	gemm = goGemm
@@ -23,6 +25,9 @@ func maxPoolBackwardAvx2(dx, dy *float32, arg *int32, ch, pool, outSteps int) {
 	panic("unreachable")
 }
 func addBiasReluAvx2(dst, src *float32, rows, ld int, bias *float32, n int) {
+	panic("unreachable")
+}
+func gruForwardAvx512(gate, rh, bh, hp, h, op, m *float32, u, ms, n, ops int) {
 	panic("unreachable")
 }
 func gruForwardAvx2(gate, rh, bh, hp, h, op, m *float32, u, ms, n, ops int) {

@@ -267,13 +267,22 @@ func GRUForwardStep(gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride in
 	_, _, _, _ = gate[2*u+n-1], rh[n-1], bh[n-1], hPrev[n-1]
 	done := 0
 	if hasAVX2 && n >= 8 && u >= n && (op == nil || maskStride >= n) {
-		done = n &^ 7
 		po, pm, ops := (*float32)(nil), (*float32)(nil), 0
 		if op != nil {
 			_, _ = op[2*u+n-1], mask[2*maskStride+n-1]
 			po, pm, ops = &op[0], &mask[0], 1
 		}
-		gruForwardAvx2(&gate[0], &rh[0], &bh[0], &hPrev[0], &h[0], po, pm, u, maskStride, done, ops)
+		if hasAVX512 && n >= 16 {
+			done = n &^ 15
+			gruForwardAvx512(&gate[0], &rh[0], &bh[0], &hPrev[0], &h[0], po, pm, u, maskStride, done, ops)
+		}
+		if n-done >= 8 {
+			if op != nil {
+				po, pm = &op[done], &mask[done]
+			}
+			gruForwardAvx2(&gate[done], &rh[done], &bh[done], &hPrev[done], &h[done], po, pm, u, maskStride, 8, ops)
+			done += 8
+		}
 	}
 	if done < n {
 		var o, m []float32

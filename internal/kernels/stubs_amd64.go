@@ -171,3 +171,6 @@ func addBiasReluAvx2(dst *float32, src *float32, rows int, ld int, bias *float32
 
 // maxPoolBackwardAvx2 writes rows [0, outSteps·pool) of dx from dy and arg (ch a multiple of 8, pool and outSteps ≥ 1).
 func maxPoolBackwardAvx2(dx *float32, dy *float32, arg *int32, ch int, pool int, outSteps int)
+
+// gruForwardAvx512 is gruForwardAvx2 on 16 lanes: n a multiple of 16.
+func gruForwardAvx512(gate *float32, rh *float32, bh *float32, hp *float32, h *float32, op *float32, m *float32, u int, ms int, n int, ops int)

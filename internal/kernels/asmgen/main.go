@@ -752,6 +752,7 @@ func main() {
 	gruForward()
 	addBiasRelu()
 	maxPoolBackward()
+	gruForward512()
 	Generate()
 }
 
@@ -1016,6 +1017,115 @@ func maxPoolBackward() {
 	ADDQ(ch, arg)
 	DECQ(outSteps)
 	JNZ(LabelRef("mpb_out"))
+	VZEROUPPER()
+	RET()
+}
+
+// exp16 is exp8 on 16 lanes (AVX-512F; constants broadcast from their
+// first lane): the same operations in the same order, hence the same
+// results lane for lane.
+func exp16(x, n, t VecPhysical) {
+	VMAXPS_BCST(cst(cExpLo), x, x)
+	VMINPS_BCST(cst(cExpHi), x, x)
+	VMULPS_BCST(cst(cLog2e), x, n)
+	VRNDSCALEPS(U8(0), n, n) // nearest
+	VFNMADD231PS_BCST(cst(cLn2Hi), n, x)
+	VFNMADD231PS_BCST(cst(cLn2Lo), n, x)
+	VBROADCASTSS(cst(cP7), t)
+	for _, c := range []int{cP6, cP5, cP4, cP3, cP2, cOne, cOne} {
+		VFMADD213PS_BCST(cst(c), x, t)
+	}
+	VCVTPS2DQ(n, n)
+	VPSLLD(U8(23), n, n)
+	VPADDD_BCST(cst(cOne), n, n)
+	VMULPS(n, t, x)
+}
+
+// gruForward512 is gruForward on 16 lanes with AVX-512F: the same
+// arithmetic (mask registers replace the ymm blends), so the same results.
+func gruForward512() {
+	TEXT("gruForwardAvx512", NOSPLIT, "func(gate, rh, bh, hp, h, op, m *float32, u, ms, n, ops int)")
+	Doc("gruForwardAvx512 is gruForwardAvx2 on 16 lanes: n a multiple of 16.")
+	g := Load(Param("gate"), GP64())
+	rh := Load(Param("rh"), GP64())
+	bh := Load(Param("bh"), GP64())
+	hp := Load(Param("hp"), GP64())
+	h := Load(Param("h"), GP64())
+	op := Load(Param("op"), GP64())
+	m := Load(Param("m"), GP64())
+	u := Load(Param("u"), GP64())
+	ms := Load(Param("ms"), GP64())
+	n := Load(Param("n"), GP64())
+	ops := Load(Param("ops"), GP64())
+	SHLQ(U8(2), u)
+	SHLQ(U8(2), ms)
+	SHRQ(U8(4), n)
+	JZ(LabelRef("gf5_done"))
+	VBROADCASTSS(cst(cOne), Z15)
+	VPXORD(Z14, Z14, Z14)
+	Label("gf5_loop")
+	for k, dst := range []VecPhysical{Z8, Z9} {
+		at := Mem{Base: g}
+		if k == 1 {
+			at = Mem{Base: g, Index: u, Scale: 1}
+		}
+		VMOVUPS(at, Z3)
+		VSUBPS(Z3, Z14, Z0) // -x
+		exp16(Z0, Z1, Z2)
+		VADDPS(Z15, Z0, Z0)
+		VDIVPS(Z0, Z15, Z1)
+		VCMPPS(U8(3), Z3, Z3, K1) // unordered: NaN passes through
+		VBLENDMPS(Z3, Z1, K1, Z1)
+		VMOVUPS(Z1, at)
+		VMOVAPS(Z1, dst)
+	}
+	VMOVUPS(Mem{Base: rh}, Z10)
+	VADDPS(Mem{Base: bh}, Z10, Z10)
+	VMOVUPS(Z10, Mem{Base: rh})
+	VMULPS(Z10, Z9, Z11)
+	VADDPS(Mem{Base: g, Index: u, Scale: 2}, Z11, Z11)
+	// tanh of Z11 into Z0, as tanhAvx2.
+	VPANDD_BCST(cst(cSign), Z11, Z5)
+	VPANDD_BCST(cst(cAbs), Z11, Z0)
+	VMULPS(Z0, Z0, Z3)
+	VBROADCASTSS(cst(cT11), Z4)
+	for _, c := range []int{cT9, cT7, cT5, cT3, cT1} {
+		VFMADD213PS_BCST(cst(c), Z3, Z4)
+	}
+	VMULPS(Z0, Z3, Z3)
+	VFMADD213PS(Z0, Z3, Z4)
+	VCMPPS_BCST(U8(1), cst(cTanhSmall), Z0, K2)
+	VADDPS(Z0, Z0, Z0)
+	exp16(Z0, Z1, Z2)
+	VADDPS(Z15, Z0, Z0)
+	VBROADCASTSS(cst(cTwo), Z1)
+	VDIVPS(Z0, Z1, Z1)
+	VSUBPS(Z1, Z15, Z0)
+	VBLENDMPS(Z4, Z0, K2, Z0)
+	VPORD(Z5, Z0, Z0)
+	VCMPPS(U8(3), Z11, Z11, K1)
+	VBLENDMPS(Z11, Z0, K1, Z0)
+	VMOVUPS(Z0, Mem{Base: g, Index: u, Scale: 2})
+	VMULPS(Mem{Base: hp}, Z8, Z12)
+	VSUBPS(Z8, Z15, Z13)
+	VMULPS(Z0, Z13, Z13)
+	VADDPS(Z13, Z12, Z12)
+	VMOVUPS(Z12, Mem{Base: h})
+	TESTQ(ops, ops)
+	JZ(LabelRef("gf5_next"))
+	VMULPS(Mem{Base: m}, Z12, Z1)
+	VMOVUPS(Z1, Mem{Base: op})
+	VMULPS(Mem{Base: m, Index: ms, Scale: 1}, Z12, Z1)
+	VMOVUPS(Z1, Mem{Base: op, Index: u, Scale: 1})
+	VMULPS(Mem{Base: m, Index: ms, Scale: 2}, Z12, Z1)
+	VMOVUPS(Z1, Mem{Base: op, Index: u, Scale: 2})
+	Label("gf5_next")
+	for _, p := range []Register{g, rh, bh, hp, h, op, m} {
+		ADDQ(U8(64), p)
+	}
+	DECQ(n)
+	JNZ(LabelRef("gf5_loop"))
+	Label("gf5_done")
 	VZEROUPPER()
 	RET()
 }

@@ -71,7 +71,8 @@ func TestGRUBackwardStep(t *testing.T) {
 // TestGRUForwardStep checks the fused forward step against the unfused
 // kernels it replaces (Sigmoid, Go loops, Tanh: bit for bit) and against
 // its float64-based reference (within the activations' accuracy), with and
-// without the masked operands, over lengths with and without a tail.
+// without the masked operands, over lengths that exercise the 16-lane, the
+// 8-lane and the scalar paths.
 func TestGRUForwardStep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	fill := func(n int, lo, hi float32) []float32 {
@@ -100,7 +101,7 @@ func TestGRUForwardStep(t *testing.T) {
 			}
 		}
 	}
-	for _, n := range []int{3, 8, 32, 37} {
+	for _, n := range []int{3, 8, 24, 32, 37, 45} {
 		for _, withOps := range []bool{false, true} {
 			u, ms := n+2, 2*n+1
 			gate0 := fill(3*u, -4, 4)

@@ -137,8 +137,8 @@ func TestIMDBQuickEndToEnd(t *testing.T) {
 		info.BestEpoch < 1 || info.BestEpoch > 2 || !(acc > 0 && acc < 1) || info.Initial["val_loss"] < 0.68 {
 		t.Errorf("run description: %+v", info)
 	}
-	if best := h["val_accuracy"][info.BestEpoch-1]; !near(best, info.BestValue) || best < h["val_accuracy"][2-info.BestEpoch] {
-		t.Errorf("best epoch %d (%v) is not the best of %v", info.BestEpoch, info.BestValue, h["val_accuracy"])
+	if vl := h["val_loss"]; info.Monitor != "val_loss" || !near(vl[info.BestEpoch-1], info.BestValue) || vl[info.BestEpoch-1] > vl[2-info.BestEpoch] {
+		t.Errorf("best epoch %d (%s %v) is not the best of %v", info.BestEpoch, info.Monitor, info.BestValue, vl)
 	}
 	checkPNG(t, filepath.Join(dir, "imdb_curves.png"), 1000)
 
@@ -333,6 +333,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{[]string{"imdb", "--epochs", "0"}, "--epochs 0"},
 		{[]string{"imdb", "--learning-rate", "-1"}, "--learning-rate -1"},
 		{[]string{"imdb", "--validation-split", "1"}, "--validation-split 1"},
+		{[]string{"imdb", "--monitor", "loss"}, `--monitor "loss"`},
 		{[]string{"imdb", "--epochs", "ten"}, `invalid argument "ten"`},
 		{[]string{"imdb", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"imdb", "--resume", "--out", dir}, "no checkpoint in"},

@@ -44,8 +44,9 @@ type Conv1DLayer struct {
 	dyData                  []float32 // dy during Backward, for backwardPrelude
 	fwdEpilogue, bwdPrelude func(lo, hi int)
 	genForward, genDx       func(lo, hi int)
-	dxBuf                   []float32 // dx target of generalDxRange
-	biasSums                colSums   // the bias gradient, in parallel
+	dxBuf                   []float32     // dx target of generalDxRange
+	biasSums                colSums       // the bias gradient, in parallel (general path)
+	bsum                    tensor.Tensor // (chunks, filters) bias-gradient partials of the fast path
 }
 
 // colSums sums the rows of a matrix into dst on the worker pool: a fixed
@@ -301,18 +302,38 @@ func (l *Conv1DLayer) forwardEpilogue(lo, hi int) {
 	}
 }
 
-// backwardPrelude writes dz = act'(dy) for samples [lo, hi) into the
-// fast path's dz layout: k−1 leading zero rows, then per sample tOut rows of
-// dz followed by k−1 zero rows (tp rows per sample).
+// backwardPrelude writes dz = act'(dy) for the sample chunks [lo, hi) (see
+// preludeChunk) into the fast path's dz layout: k−1 leading zero rows, then
+// per sample tOut rows of dz followed by k−1 zero rows (tp rows per
+// sample). With a bias it also sums each chunk's dz rows into the chunk's
+// row of bsum, sample by sample while they are still in cache.
 func (l *Conv1DLayer) backwardPrelude(lo, hi int) {
 	f, tOut, k := l.filters, l.tOut, l.kernelSize
-	for s := lo; s < hi; s++ {
-		row := k - 1 + s*l.tp
-		dzs := l.dz.Data[row*f : (row+l.tp)*f]
-		o := s * tOut * f
-		l.act.grad(dzs[:tOut*f], l.dyData[o:o+tOut*f], l.y.Data[o:o+tOut*f], f)
-		clear(dzs[tOut*f:])
+	for c := lo; c < hi; c++ {
+		s0, s1 := l.preludeChunk(c)
+		for s := s0; s < s1; s++ {
+			row := k - 1 + s*l.tp
+			dzs := l.dz.Data[row*f : (row+l.tp)*f]
+			o := s * tOut * f
+			l.act.grad(dzs[:tOut*f], l.dyData[o:o+tOut*f], l.y.Data[o:o+tOut*f], f)
+			clear(dzs[tOut*f:])
+			if l.bias != nil {
+				beta := float32(1)
+				if s == s0 {
+					beta = 0
+				}
+				kernels.ColSum(l.bsum.Data[c*f:(c+1)*f], beta, dzs, tOut, f)
+			}
+		}
 	}
+}
+
+// preludeChunk returns the samples [s0, s1) of backwardPrelude's chunk c.
+// The chunks depend only on the batch, so the bias gradient's summation
+// order does not depend on the number of workers.
+func (l *Conv1DLayer) preludeChunk(c int) (s0, s1 int) {
+	n := l.bsum.Shape[0]
+	return c * l.batch / n, (c + 1) * l.batch / n
 }
 
 // Backward computes the kernel and bias gradients and, when needDx, the
@@ -337,10 +358,16 @@ func (l *Conv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, 
 		l.dz.Resize(rows, f)
 		clear(l.dz.Data[:(k-1)*f])
 		l.dyData = dy.Data
-		parallel.For(b, max(1, 16384/(tOut*f)), l.bwdPrelude)
+		// Chunks of at least ~16k elements, at most 16 of them.
+		l.bsum.Resize(min(b, 16, max(1, b*tOut*f/16384)), f)
+		parallel.For(l.bsum.Shape[0], 1, l.bwdPrelude)
 		l.dyData = nil
 		if l.bias != nil {
-			l.biasSums.sum(l.bias.Grad.Data, l.dz.Data, rows, f)
+			db := l.bias.Grad.Data
+			copy(db, l.bsum.Data[:f])
+			for c := 1; c < l.bsum.Shape[0]; c++ {
+				kernels.Axpy(1, l.bsum.Data[c*f:(c+1)*f], db)
+			}
 		}
 		m := b*l.tp - (k - 1)
 		kernels.Sgemm(true, false, k*c, f, m, 1, l.src, c, l.dz.Data[(k-1)*f:], f, 0, dw, f)

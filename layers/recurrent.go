@@ -947,15 +947,12 @@ func (b *rnnBase) projRows(lo, hi int) {
 		wbi := W
 		if b.nmx > 0 {
 			wbi = b.wb.Data[i*F*GU : (i+1)*F*GU]
+			copy(wbi, W)
 		}
 		for j := 0; j < b.nmx; j++ {
 			m := b.mx.Data[(j*B+i)*F : (j*B+i+1)*F]
 			for f, mf := range m {
-				src := W[f*GU+j*seg : f*GU+(j+1)*seg]
-				dst := wbi[f*GU+j*seg : f*GU+(j+1)*seg]
-				for c, v := range src {
-					dst[c] = v * mf
-				}
+				kernels.Scal(mf, wbi[f*GU+j*seg:f*GU+(j+1)*seg])
 			}
 		}
 		if b.goBack {

@@ -13,12 +13,14 @@ import (
 // (batch, steps, channels), output (batch, newSteps, filters), kernel
 // [kernelSize, channels, filters] and bias [filters] in Keras's layout.
 //
-// Computation. With stride 1 and no dilation (the common case) every pass is
-// a single GEMM over the whole batch, without an im2col copy: the window of
-// k rows starting at input row r is k·C contiguous floats, so the batch
-// (batch·steps rows of C floats) read with leading dimension C *is* the
-// im2col matrix. Rows whose window straddles two samples are computed and
-// discarded (k−1 of every `steps` rows). The backward pass lays ∂loss/∂z out
+// Computation. With stride 1 and no dilation (the common case) no im2col
+// copy is made: the window of k rows starting at input row r is k·C
+// contiguous floats, so the input (rows of C floats) read with leading
+// dimension C *is* the im2col matrix. The forward pass runs one such GEMM
+// per sample, in parallel, writing y's rows directly and applying bias and
+// activation while they are in cache. The backward passes are single GEMMs
+// over the whole batch, in which rows whose window straddles two samples are
+// computed and discarded (k−1 of every `steps` rows): ∂loss/∂z is laid out
 // in the same row numbering, with zero rows where no output exists, so that
 // ∂kernel = im2colᵀ·dz is one GEMM and ∂input, a full convolution of dz with
 // the flipped kernel, is one GEMM over overlapping windows of dz. 'same' and
@@ -39,7 +41,7 @@ type Conv1DLayer struct {
 	src                     []float32 // x or its padded copy
 	batch, tIn, tp, tOut    int
 	padL                    int
-	xp, z, y, dz, wt, dxp   *tensor.Tensor
+	xp, y, dz, wt, dxp      *tensor.Tensor
 	dx                      *tensor.Tensor
 	dyData                  []float32 // dy during Backward, for backwardPrelude
 	fwdEpilogue, bwdPrelude func(lo, hi int)
@@ -99,7 +101,7 @@ func (c *colSums) chunk(lo, hi int) {
 // WithInputShape.
 func Conv1D(filters, kernelSize int, opts ...Option) *Conv1DLayer {
 	l := &Conv1DLayer{kbase: newKbase(opts), filters: filters, kernelSize: kernelSize}
-	for _, p := range []**tensor.Tensor{&l.xp, &l.z, &l.y, &l.dz, &l.wt, &l.dxp, &l.dx} {
+	for _, p := range []**tensor.Tensor{&l.xp, &l.y, &l.dz, &l.wt, &l.dxp, &l.dx} {
 		*p = &tensor.Tensor{}
 	}
 	// Method values made once so that parallel loops allocate nothing.
@@ -222,13 +224,9 @@ func (l *Conv1DLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) 
 		}
 		l.src = l.xp.Data
 	}
-	w := l.kernel.Value.Data
 	if l.fast() {
-		// z (batch·tp rows × f) = im2col(x) · kernel; the last k−1 rows of
-		// each sample (windows crossing into the next one) are ignored.
-		m := b*l.tp - (k - 1)
-		l.z.Resize(b*l.tp, f)
-		kernels.Sgemm(false, false, m, f, k*c, 1, l.src, c, w, f, 0, l.z.Data, f)
+		// Per sample, y = im2col(x)·kernel straight into y's rows, then
+		// bias and activation while those rows are still in cache.
 		parallel.For(b, max(1, 16384/(tOut*f)), l.fwdEpilogue)
 		return l.y, nil
 	}
@@ -284,21 +282,35 @@ func (l *Conv1DLayer) taps() (n, width int) {
 	return l.kernelSize, l.ch
 }
 
-// forwardEpilogue adds the bias, applies the activation and compacts the
-// valid rows of z into y, for samples [lo, hi).
+// gemmInlineFlops is the size below which kernels.Sgemm runs on the
+// calling goroutine (see the kernels package documentation).
+const gemmInlineFlops = 2 << 20
+
+// forwardEpilogue computes y for samples [lo, hi) on the fast path: one
+// GEMM per sample over the implicit im2col rows of its input (each output
+// element's sum is the same as in a GEMM over the whole batch), then the
+// bias and the activation in place.
 func (l *Conv1DLayer) forwardEpilogue(lo, hi int) {
-	f, tOut := l.filters, l.tOut
+	c, f, k, tOut := l.ch, l.filters, l.kernelSize, l.tOut
+	w := l.kernel.Value.Data
+	// Row blocks small enough for the GEMM to run inline on this worker
+	// (below its 2 MFLOP threshold for splitting across the pool, which
+	// would nest parallel calls and allocate).
+	nb := (2*tOut*f*k*c + gemmInlineFlops - 1) / gemmInlineFlops
 	for s := lo; s < hi; s++ {
-		zs := l.z.Data[s*l.tp*f : (s*l.tp+tOut)*f]
 		ys := l.y.Data[s*tOut*f : (s+1)*tOut*f]
+		for j := 0; j < nb; j++ {
+			r0, r1 := j*tOut/nb, (j+1)*tOut/nb
+			kernels.Sgemm(false, false, r1-r0, f, k*c, 1, l.src[(s*l.tp+r0)*c:], c, w, f, 0, ys[r0*f:], f)
+		}
 		if l.bias != nil && l.act == actReLU { // one pass instead of two
-			kernels.AddBiasRelu(ys, zs, tOut, l.bias.Value.Data)
+			kernels.AddBiasRelu(ys, ys, tOut, l.bias.Value.Data)
 			continue
 		}
 		if l.bias != nil {
-			kernels.AddBias(zs, tOut, f, l.bias.Value.Data)
+			kernels.AddBias(ys, tOut, f, l.bias.Value.Data)
 		}
-		l.act.apply(ys, zs, f)
+		l.act.apply(ys, ys, f)
 	}
 }
 

@@ -8,7 +8,8 @@ import (
 
 // TestGRUBackwardStep compares the fused step with its reference bit for
 // bit (both round each product and sum separately, in the same order),
-// over lengths with and without a tail, and checks one element by hand.
+// over lengths that exercise the 16-lane, 8-lane and scalar paths, and
+// checks one element by hand.
 func TestGRUBackwardStep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	fill := func(n int, lo, hi float32) []float32 {
@@ -18,7 +19,7 @@ func TestGRUBackwardStep(t *testing.T) {
 		}
 		return v
 	}
-	for _, n := range []int{1, 7, 8, 32, 37} {
+	for _, n := range []int{1, 7, 8, 24, 32, 37, 45} {
 		u, ms := n+3, 2*n+5
 		gate := fill(3*u, 0.01, 0.99)
 		hPrev, rh := fill(n, -1, 1), fill(n, -2, 2)

@@ -243,8 +243,14 @@ func GRUBackwardStep(dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u, ma
 	_, _, _ = rh[n-1], dop[2*u+n-1], mask[2*maskStride+n-1]
 	done := 0
 	if hasAVX2 && n >= 8 && u >= n && maskStride >= n {
-		done = n &^ 7
-		gruBackwardAvx2(&dh[0], &dgate[0], &drh[0], &gate[0], &hPrev[0], &rh[0], &dop[0], &mask[0], u, maskStride, done)
+		if hasAVX512 && n >= 16 {
+			done = n &^ 15
+			gruBackwardAvx512(&dh[0], &dgate[0], &drh[0], &gate[0], &hPrev[0], &rh[0], &dop[0], &mask[0], u, maskStride, done)
+		}
+		if n-done >= 8 {
+			gruBackwardAvx2(&dh[done], &dgate[done], &drh[done], &gate[done], &hPrev[done], &rh[done], &dop[done], &mask[done], u, maskStride, 8)
+			done += 8
+		}
 	}
 	if done < n {
 		RefGRUBackwardStep(dh[done:], dgate[done:], drh[done:], gate[done:], hPrev[done:], rh[done:], dop[done:], mask[done:], u, maskStride)

@@ -174,3 +174,6 @@ func maxPoolBackwardAvx2(dx *float32, dy *float32, arg *int32, ch int, pool int,
 
 // gruForwardAvx512 is gruForwardAvx2 on 16 lanes: n a multiple of 16.
 func gruForwardAvx512(gate *float32, rh *float32, bh *float32, hp *float32, h *float32, op *float32, m *float32, u int, ms int, n int, ops int)
+
+// gruBackwardAvx512 is gruBackwardAvx2 on 16 lanes: n a multiple of 16.
+func gruBackwardAvx512(dh *float32, dg *float32, drh *float32, gate *float32, hp *float32, rh *float32, q *float32, m *float32, u int, ms int, n int)

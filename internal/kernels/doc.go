@@ -66,6 +66,21 @@
 // ties and NaNs behave as in the reference): about 15× the Go loop on the
 // IMDB pooling shape.
 //
+// # Fused kernels
+//
+// A few kernels fuse a layer's per-element passes so that data is read
+// once while it is in cache. AddBiasRelu is AddBias then Relu;
+// MaxPool1DBackward writes a disjoint-window pooling gradient element by
+// element instead of clearing and scattering. GRUForwardStep and
+// GRUBackwardStep are one row of a reset_after GRU time step with Keras's
+// default activations (forward: gates, candidate, new state and, under
+// recurrent dropout, the next step's masked operands; backward: the
+// gradient through the masked operands, the flush of tiny values and every
+// gate gradient). They have AVX2 and 16-lane AVX-512 versions that perform
+// the same operations in the same order as the unfused kernels or their
+// Ref* function, so results do not depend on the path taken (tested bit
+// for bit).
+//
 // # Performance
 //
 // `go test -bench . ./internal/kernels` reports GFLOP/s (wall clock) and

@@ -49,6 +49,8 @@ type Conv1DLayer struct {
 	dxBuf                   []float32     // dx target of generalDxRange
 	biasSums                colSums       // the bias gradient, in parallel (general path)
 	bsum                    tensor.Tensor // (chunks, filters) bias-gradient partials of the fast path
+	// dz: fast path (chunks, (k−1+tp)·f + k·c·f) per-chunk dz buffer and
+	// kernel-gradient partial (see backwardPrelude); general path (batch·tOut, f).
 }
 
 // colSums sums the rows of a matrix into dst on the worker pool: a fixed
@@ -314,27 +316,53 @@ func (l *Conv1DLayer) forwardEpilogue(lo, hi int) {
 	}
 }
 
-// backwardPrelude writes dz = act'(dy) for the sample chunks [lo, hi) (see
-// preludeChunk) into the fast path's dz layout: k−1 leading zero rows, then
-// per sample tOut rows of dz followed by k−1 zero rows (tp rows per
-// sample). With a bias it also sums each chunk's dz rows into the chunk's
-// row of bsum, sample by sample while they are still in cache.
+// backwardPrelude runs the fast path's backward pass for the sample chunks
+// [lo, hi). Chunk cc owns row cc of dz: a buffer of k−1 zero rows followed
+// by tp rows (one sample's tOut rows of dz = act′(dy), then k−1 zero
+// rows), and its partial kernel gradient; bsum row cc gets its partial
+// bias gradient. Per sample, while its dz is in cache: the column sums,
+// the kernel-gradient GEMM im2col(x)ᵀ·dz (accumulated over the chunk's
+// samples) and, when dxBuf is set, dx = windows(dz)·wt, the windows of
+// output row i being dz rows i … i+k−1 of the buffer.
 func (l *Conv1DLayer) backwardPrelude(lo, hi int) {
-	f, tOut, k := l.filters, l.tOut, l.kernelSize
-	for c := lo; c < hi; c++ {
-		s0, s1 := l.preludeChunk(c)
+	c, f, tOut, k, tp := l.ch, l.filters, l.tOut, l.kernelSize, l.tp
+	ld := l.dz.Shape[1]
+	// Row blocks below the GEMM's threshold for splitting across the
+	// pool (nesting parallel calls would allocate).
+	nbW := (2*tOut*f*k*c + gemmInlineFlops - 1) / gemmInlineFlops
+	nbX := (2*tp*c*k*f + gemmInlineFlops - 1) / gemmInlineFlops
+	for cc := lo; cc < hi; cc++ {
+		buf := l.dz.Data[cc*ld : (cc+1)*ld]
+		dzs, dwp := buf[:(k-1+tp)*f], buf[(k-1+tp)*f:]
+		clear(dzs[:(k-1)*f])
+		body := dzs[(k-1)*f:]
+		s0, s1 := l.preludeChunk(cc)
 		for s := s0; s < s1; s++ {
-			row := k - 1 + s*l.tp
-			dzs := l.dz.Data[row*f : (row+l.tp)*f]
 			o := s * tOut * f
-			l.act.grad(dzs[:tOut*f], l.dyData[o:o+tOut*f], l.y.Data[o:o+tOut*f], f)
-			clear(dzs[tOut*f:])
+			l.act.grad(body[:tOut*f], l.dyData[o:o+tOut*f], l.y.Data[o:o+tOut*f], f)
+			clear(body[tOut*f:])
+			first := float32(1)
+			if s == s0 {
+				first = 0
+			}
 			if l.bias != nil {
-				beta := float32(1)
-				if s == s0 {
-					beta = 0
+				kernels.ColSum(l.bsum.Data[cc*f:(cc+1)*f], first, body, tOut, f)
+			}
+			for j := 0; j < nbW; j++ {
+				r0, r1 := j*tOut/nbW, (j+1)*tOut/nbW
+				beta := first
+				if j > 0 {
+					beta = 1
 				}
-				kernels.ColSum(l.bsum.Data[c*f:(c+1)*f], beta, dzs, tOut, f)
+				kernels.Sgemm(true, false, k*c, f, r1-r0, 1, l.src[(s*tp+r0)*c:], c, body[r0*f:], f, beta, dwp, f)
+			}
+			if l.dxBuf == nil {
+				continue
+			}
+			dx := l.dxBuf[s*tp*c : (s+1)*tp*c]
+			for j := 0; j < nbX; j++ {
+				r0, r1 := j*tp/nbX, (j+1)*tp/nbX
+				kernels.Sgemm(false, false, r1-r0, c, k*f, 1, dzs[r0*f:], f, l.wt.Data, c, 0, dx[r0*c:], c)
 			}
 		}
 	}
@@ -366,42 +394,51 @@ func (l *Conv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, 
 	}
 	var dxp []float32
 	if l.fast() {
-		rows := k - 1 + b*l.tp
-		l.dz.Resize(rows, f)
-		clear(l.dz.Data[:(k-1)*f])
+		// Per sample chunk (fixed by the batch: see preludeChunk), in
+		// parallel: dz of one sample at a time in a small buffer, and the
+		// chunk's partial bias and kernel gradients; dx rows per sample.
+		// Nothing batch-sized is written but dx itself.
+		nc := min(b, 16, max(1, b*tOut*f/16384))
+		l.bsum.Resize(nc, f)
+		l.dz.Resize(nc, (k-1+l.tp)*f+k*c*f)
 		l.dyData = dy.Data
-		// Chunks of at least ~16k elements, at most 16 of them.
-		l.bsum.Resize(min(b, 16, max(1, b*tOut*f/16384)), f)
-		parallel.For(l.bsum.Shape[0], 1, l.bwdPrelude)
-		l.dyData = nil
+		var out *tensor.Tensor
+		if needDx {
+			// wt[(k−1−j)·f + g][ci] = kernel[j][ci][g]: the flipped,
+			// transposed kernel, so that dx (tp × c per sample) =
+			// windows(dz) · wt.
+			l.wt.Resize(k*f, c)
+			for j := 0; j < k; j++ {
+				for ci := 0; ci < c; ci++ {
+					for g := 0; g < f; g++ {
+						l.wt.Data[((k-1-j)*f+g)*c+ci] = w[(j*c+ci)*f+g]
+					}
+				}
+			}
+			out = l.dx
+			if l.tp != l.tIn {
+				out = l.dxp
+			}
+			out.Resize(b*l.tp, c)
+			l.dxBuf = out.Data
+		}
+		parallel.For(nc, 1, l.bwdPrelude)
+		l.dyData, l.dxBuf = nil, nil
+		ld := l.dz.Shape[1]
+		copy(dw, l.dz.Data[(k-1+l.tp)*f:ld])
+		for cc := 1; cc < nc; cc++ {
+			kernels.Axpy(1, l.dz.Data[cc*ld+(k-1+l.tp)*f:(cc+1)*ld], dw)
+		}
 		if l.bias != nil {
 			db := l.bias.Grad.Data
 			copy(db, l.bsum.Data[:f])
-			for c := 1; c < l.bsum.Shape[0]; c++ {
-				kernels.Axpy(1, l.bsum.Data[c*f:(c+1)*f], db)
+			for cc := 1; cc < nc; cc++ {
+				kernels.Axpy(1, l.bsum.Data[cc*f:(cc+1)*f], db)
 			}
 		}
-		m := b*l.tp - (k - 1)
-		kernels.Sgemm(true, false, k*c, f, m, 1, l.src, c, l.dz.Data[(k-1)*f:], f, 0, dw, f)
 		if !needDx {
 			return nil, nil
 		}
-		// wt[(k−1−j)·f + g][ci] = kernel[j][ci][g]: the flipped, transposed
-		// kernel, so that dx (batch·tp × c) = windows(dz) · wt.
-		l.wt.Resize(k*f, c)
-		for j := 0; j < k; j++ {
-			for ci := 0; ci < c; ci++ {
-				for g := 0; g < f; g++ {
-					l.wt.Data[((k-1-j)*f+g)*c+ci] = w[(j*c+ci)*f+g]
-				}
-			}
-		}
-		out := l.dx
-		if l.tp != l.tIn {
-			out = l.dxp
-		}
-		out.Resize(b*l.tp, c)
-		kernels.Sgemm(false, false, b*l.tp, c, k*f, 1, l.dz.Data, f, l.wt.Data, c, 0, out.Data, c)
 		dxp = out.Data
 	} else {
 		l.dz.Resize(b*tOut, f)

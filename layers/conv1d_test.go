@@ -398,15 +398,17 @@ func TestConv1DDenseNoAllocs(t *testing.T) {
 	}
 	step()
 	// The layers' own code must not allocate; the GEMM kernel's allocations
-	// (if any) are measured by replaying the same Sgemm calls (the forward
-	// pass makes one per sample).
+	// (if any) are measured by replaying the same Sgemm calls (the passes
+	// make them per sample).
 	a, c := make([]float32, 4*20*8*24), make([]float32, 4*20*8*24)
 	replay := func() {
 		for range 4 {
 			kernels.Sgemm(false, false, 18, 8, 12, 1, a, 4, a, 8, 0, c, 8)
 		}
-		kernels.Sgemm(true, false, 12, 8, 4*20-2, 1, a, 4, a, 8, 0, c, 8)
-		kernels.Sgemm(false, false, 4*20, 4, 24, 1, a, 8, a, 4, 0, c, 4)
+		for range 4 { // the backward pass's per-sample GEMMs
+			kernels.Sgemm(true, false, 12, 8, 18, 1, a, 4, a, 8, 1, c, 8)
+			kernels.Sgemm(false, false, 20, 4, 24, 1, a, 8, a, 4, 0, c, 4)
+		}
 		kernels.Sgemm(false, false, 80, 3, 4, 1, a, 4, a, 3, 0, c, 3)
 		kernels.Sgemm(true, false, 4, 3, 80, 1, a, 4, a, 3, 0, c, 3)
 		kernels.Sgemm(false, true, 80, 4, 3, 1, a, 3, a, 3, 0, c, 4)

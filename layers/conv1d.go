@@ -16,15 +16,15 @@ import (
 // Computation. With stride 1 and no dilation (the common case) no im2col
 // copy is made: the window of k rows starting at input row r is k·C
 // contiguous floats, so the input (rows of C floats) read with leading
-// dimension C *is* the im2col matrix. The forward pass runs one such GEMM
-// per sample, in parallel, writing y's rows directly and applying bias and
-// activation while they are in cache. The backward passes are single GEMMs
-// over the whole batch, in which rows whose window straddles two samples are
-// computed and discarded (k−1 of every `steps` rows): ∂loss/∂z is laid out
-// in the same row numbering, with zero rows where no output exists, so that
-// ∂kernel = im2colᵀ·dz is one GEMM and ∂input, a full convolution of dz with
-// the flipped kernel, is one GEMM over overlapping windows of dz. 'same' and
-// 'causal' padding run the same path on a zero-padded copy of the input.
+// dimension C *is* the im2col matrix. Both passes work sample by sample in
+// parallel, so that per-sample data stays in cache: forward, one GEMM into
+// y's rows, then bias and activation; backward, ∂loss/∂z of one sample in
+// a small buffer framed by k−1 zero rows, which feeds the bias sums, the
+// kernel gradient im2colᵀ·dz (partials per fixed chunk of samples, added
+// in order, so the result does not depend on the number of workers) and
+// ∂input, a full convolution of dz with the flipped kernel computed as one
+// GEMM over overlapping windows of the buffer. 'same' and 'causal'
+// padding run the same path on a zero-padded copy of the input.
 // Strided or dilated convolutions take a per-sample path with one GEMM per
 // kernel tap (or one per sample when only strided).
 type Conv1DLayer struct {

@@ -222,3 +222,44 @@ func TestMaxPool1DBackward(t *testing.T) {
 		}
 	}
 }
+
+// TestGRUBackwardRows checks the row-block form against the per-row kernel
+// and its reference, bit for bit, for a vector width and a Go-only one.
+func TestGRUBackwardRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	fill := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = rng.Float32()*2 - 1
+		}
+		return v
+	}
+	for _, u := range []int{32, 12} {
+		rows, ms := 5, 7*u
+		gate, dop := fill(3*u*rows), fill(3*u*rows)
+		for i := range gate {
+			gate[i] = gate[i]/2 + 0.5 // gate values in (0, 1)
+		}
+		hPrev, rh, mask, dh0 := fill(u*rows), fill(u*rows), fill(2*ms+u*rows), fill(u*rows)
+		type out struct{ dh, dg, drh []float32 }
+		run := func(f func(rows int, dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u, maskStride int)) out {
+			o := out{append([]float32(nil), dh0...), make([]float32, 3*u*rows), make([]float32, u*rows)}
+			f(rows, o.dh, o.dg, o.drh, gate, hPrev, rh, dop, mask, u, ms)
+			return o
+		}
+		perRow := func(rows int, dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u, maskStride int) {
+			for i := 0; i < rows; i++ {
+				w, n := i*3*u, i*u
+				GRUBackwardStep(dh[n:n+u], dgate[w:], drh[n:], gate[w:], hPrev[n:], rh[n:], dop[w:], mask[n:], u, maskStride)
+			}
+		}
+		got, want, ref := run(GRUBackwardRows), run(perRow), run(RefGRUBackwardRows)
+		for k, pair := range [][3][]float32{{got.dh, want.dh, ref.dh}, {got.dg, want.dg, ref.dg}, {got.drh, want.drh, ref.drh}} {
+			for i := range pair[0] {
+				if math.Float32bits(pair[0][i]) != math.Float32bits(pair[1][i]) || pair[0][i] != pair[2][i] {
+					t.Fatalf("u=%d output %d element %d: %g, per row %g, reference %g", u, k, i, pair[0][i], pair[1][i], pair[2][i])
+				}
+			}
+		}
+	}
+}

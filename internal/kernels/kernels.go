@@ -349,3 +349,24 @@ func MaxPool1DBackward(dx, dy []float32, arg []int32, steps, ch, pool, outSteps 
 	maxPoolBackwardAvx2(&dx[0], &dy[0], &arg[0], ch, pool, outSteps)
 	clear(dx[outSteps*pool*ch : steps*ch])
 }
+
+// GRUBackwardRows is GRUBackwardStep on rows consecutive rows of u
+// elements: row i uses dh, drh, hPrev, rh and mask from i·u on and dgate,
+// gate and dop from i·3u on (the layout of a GRU step's row block). One
+// call per block instead of per row; same results.
+func GRUBackwardRows(rows int, dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u, maskStride int) {
+	if rows <= 0 || u <= 0 {
+		return
+	}
+	if !hasAVX512 || u%16 != 0 || maskStride < u {
+		for i := 0; i < rows; i++ {
+			w, n := i*3*u, i*u
+			GRUBackwardStep(dh[n:n+u], dgate[w:], drh[n:], gate[w:], hPrev[n:], rh[n:], dop[w:], mask[n:], u, maskStride)
+		}
+		return
+	}
+	n, w := rows*u, rows*3*u
+	_, _, _, _ = dh[n-1], dgate[w-1], drh[n-1], gate[w-1]
+	_, _, _, _ = hPrev[n-1], rh[n-1], dop[w-1], mask[2*maskStride+n-1]
+	gruBackwardRowsAvx512(&dh[0], &dgate[0], &drh[0], &gate[0], &hPrev[0], &rh[0], &dop[0], &mask[0], u, maskStride, rows)
+}

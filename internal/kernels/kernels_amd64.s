@@ -8820,3 +8820,82 @@ gb5_loop:
 gb5_done:
 	VZEROUPPER
 	RET
+
+// func gruBackwardRowsAvx512(dh *float32, dg *float32, drh *float32, gate *float32, hp *float32, rh *float32, q *float32, m *float32, u int, ms int, rows int)
+// Requires: AVX, AVX512F
+TEXT ·gruBackwardRowsAvx512(SB), NOSPLIT, $0-88
+	MOVQ         dh+0(FP), AX
+	MOVQ         dg+8(FP), CX
+	MOVQ         drh+16(FP), DX
+	MOVQ         gate+24(FP), BX
+	MOVQ         hp+32(FP), SI
+	MOVQ         rh+40(FP), DI
+	MOVQ         q+48(FP), R8
+	MOVQ         m+56(FP), R9
+	MOVQ         u+64(FP), R10
+	MOVQ         ms+72(FP), R11
+	MOVQ         rows+80(FP), R12
+	SHLQ         $0x02, R10
+	SHLQ         $0x02, R11
+	MOVQ         R10, R13
+	SHLQ         $0x01, R13
+	VBROADCASTSS expconsts<>+352(SB), Z15
+
+gbr5_row:
+	MOVQ R10, R14
+
+gbr5_vec:
+	VMOVUPS     (AX), Z0
+	VMOVUPS     (R8), Z1
+	VMULPS      (R9), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	VMOVUPS     (R8)(R10*1), Z1
+	VMULPS      (R9)(R11*1), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	VMOVUPS     (R8)(R10*2), Z1
+	VMULPS      (R9)(R11*2), Z1, Z1
+	VADDPS      Z1, Z0, Z0
+	VPANDD.BCST expconsts<>+416(SB), Z0, Z1
+	VCMPPS.BCST $0x01, expconsts<>+704(SB), Z1, K1
+	VPXORD      Z0, Z0, K1, Z0
+	VMOVUPS     (BX), Z2
+	VMOVUPS     (BX)(R10*1), Z3
+	VMOVUPS     (BX)(R10*2), Z4
+	VMULPS      Z2, Z0, Z5
+	VMOVUPS     Z5, (AX)
+	VSUBPS      Z2, Z15, Z6
+	VMULPS      Z4, Z4, Z7
+	VSUBPS      Z7, Z15, Z7
+	VMULPS      Z6, Z0, Z8
+	VMULPS      Z7, Z8, Z8
+	VMOVUPS     (SI), Z9
+	VSUBPS      Z4, Z9, Z9
+	VMULPS      Z9, Z0, Z9
+	VMULPS      Z2, Z9, Z9
+	VMULPS      Z6, Z9, Z9
+	VMOVUPS     Z9, (CX)
+	VMULPS      (DI), Z8, Z10
+	VMULPS      Z3, Z10, Z10
+	VSUBPS      Z3, Z15, Z11
+	VMULPS      Z11, Z10, Z10
+	VMOVUPS     Z10, (CX)(R10*1)
+	VMOVUPS     Z8, (CX)(R10*2)
+	VMULPS      Z3, Z8, Z12
+	VMOVUPS     Z12, (DX)
+	ADDQ        $0x40, AX
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, DX
+	ADDQ        $0x40, BX
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DI
+	ADDQ        $0x40, R8
+	ADDQ        $0x40, R9
+	SUBQ        $0x40, R14
+	JNZ         gbr5_vec
+	ADDQ        R13, CX
+	ADDQ        R13, BX
+	ADDQ        R13, R8
+	DECQ        R12
+	JNZ         gbr5_row
+	VZEROUPPER
+	RET

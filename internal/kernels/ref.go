@@ -241,3 +241,12 @@ func RefMaxPool1DBackward(dx, dy []float32, arg []int32, steps, ch, pool, outSte
 		}
 	}
 }
+
+// RefGRUBackwardRows is the reference for GRUBackwardRows: RefGRUBackwardStep
+// on each of rows rows of u elements.
+func RefGRUBackwardRows(rows int, dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u, maskStride int) {
+	for i := 0; i < rows; i++ {
+		w, n := i*3*u, i*u
+		RefGRUBackwardStep(dh[n:n+u], dgate[w:], drh[n:], gate[w:], hPrev[n:], rh[n:], dop[w:], mask[n:], u, maskStride)
+	}
+}

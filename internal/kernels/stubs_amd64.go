@@ -177,3 +177,6 @@ func gruForwardAvx512(gate *float32, rh *float32, bh *float32, hp *float32, h *f
 
 // gruBackwardAvx512 is gruBackwardAvx2 on 16 lanes: n a multiple of 16.
 func gruBackwardAvx512(dh *float32, dg *float32, drh *float32, gate *float32, hp *float32, rh *float32, q *float32, m *float32, u int, ms int, n int)
+
+// gruBackwardRowsAvx512 is gruBackwardAvx512 over rows rows of u elements (u a multiple of 16, rows ≥ 1).
+func gruBackwardRowsAvx512(dh *float32, dg *float32, drh *float32, gate *float32, hp *float32, rh *float32, q *float32, m *float32, u int, ms int, rows int)

@@ -754,6 +754,7 @@ func main() {
 	maxPoolBackward()
 	gruForward512()
 	gruBackward512()
+	gruBackwardRows512()
 	Generate()
 }
 
@@ -1153,6 +1154,20 @@ func gruBackward512() {
 	JZ(LabelRef("gb5_done"))
 	VBROADCASTSS(cst(cOne), Z15)
 	Label("gb5_loop")
+	gruBackward512Body(dh, dg, drh, g, hp, rh, q, m, u, ms)
+	for _, p := range []Register{dh, dg, drh, g, hp, rh, q, m} {
+		ADDQ(U8(64), p)
+	}
+	DECQ(n)
+	JNZ(LabelRef("gb5_loop"))
+	Label("gb5_done")
+	VZEROUPPER()
+	RET()
+}
+
+// gruBackward512Body emits one 16-lane step of gruBackward512 at the
+// current pointers (u and ms in bytes; Z15 holds 1.0).
+func gruBackward512Body(dh, dg, drh, g, hp, rh, q, m, u, ms Register) {
 	VMOVUPS(Mem{Base: dh}, Z0)
 	VMOVUPS(Mem{Base: q}, Z1)
 	VMULPS(Mem{Base: m}, Z1, Z1)
@@ -1190,12 +1205,46 @@ func gruBackward512() {
 	VMOVUPS(Z8, Mem{Base: dg, Index: u, Scale: 2})
 	VMULPS(Z3, Z8, Z12)
 	VMOVUPS(Z12, Mem{Base: drh})
+}
+
+// gruBackwardRows512 runs gruBackward512 over rows rows of u elements
+// each: the u-wide arrays are contiguous across rows, the 3u-wide ones
+// (gate, dgate, operand gradients) advance by 3u per row.
+func gruBackwardRows512() {
+	TEXT("gruBackwardRowsAvx512", NOSPLIT, "func(dh, dg, drh, gate, hp, rh, q, m *float32, u, ms, rows int)")
+	Doc("gruBackwardRowsAvx512 is gruBackwardAvx512 over rows rows of u elements (u a multiple of 16, rows ≥ 1).")
+	dh := Load(Param("dh"), GP64())
+	dg := Load(Param("dg"), GP64())
+	drh := Load(Param("drh"), GP64())
+	g := Load(Param("gate"), GP64())
+	hp := Load(Param("hp"), GP64())
+	rh := Load(Param("rh"), GP64())
+	q := Load(Param("q"), GP64())
+	m := Load(Param("m"), GP64())
+	u := Load(Param("u"), GP64())
+	ms := Load(Param("ms"), GP64())
+	rows := Load(Param("rows"), GP64())
+	SHLQ(U8(2), u)
+	SHLQ(U8(2), ms)
+	u2 := GP64()
+	MOVQ(u, u2)
+	SHLQ(U8(1), u2) // 2u bytes: the rest of a 3u-wide row
+	VBROADCASTSS(cst(cOne), Z15)
+	j := GP64()
+	Label("gbr5_row")
+	MOVQ(u, j)
+	Label("gbr5_vec")
+	gruBackward512Body(dh, dg, drh, g, hp, rh, q, m, u, ms)
 	for _, p := range []Register{dh, dg, drh, g, hp, rh, q, m} {
 		ADDQ(U8(64), p)
 	}
-	DECQ(n)
-	JNZ(LabelRef("gb5_loop"))
-	Label("gb5_done")
+	SUBQ(U8(64), j)
+	JNZ(LabelRef("gbr5_vec"))
+	ADDQ(u2, dg)
+	ADDQ(u2, g)
+	ADDQ(u2, q)
+	DECQ(rows)
+	JNZ(LabelRef("gbr5_row"))
 	VZEROUPPER()
 	RET()
 }

@@ -382,10 +382,16 @@ func (l *GRULayer) backwardRows(lo, hi int) {
 // fusedStepPending is the fused reset_after step of backwardRows for rows
 // [lo, hi) at step t, with ∂loss/∂h_t = dhp + Σ_k dhm_k ⊙ mask_k (the
 // gradient through step t+1's masked operands, flushed as in
-// addOperandGrads) formed on the fly, in one vector kernel per row.
+// addOperandGrads) formed on the fly, in one vector kernel call.
 func (l *GRULayer) fusedStepPending(t, lo, hi int) {
 	B, u := l.batch, l.units
 	hp, ldh := l.hprev(t)
+	if ldh == u { // the rows are contiguous blocks: one call for them all
+		o, r := (t*B+lo)*3*u, (t*B+lo)*u
+		kernels.GRUBackwardRows(hi-lo, l.dhp.Data[lo*u:hi*u], l.dGx.Data[o:], l.dRh.Data[r:],
+			l.pre.Data[o:], hp[lo*u:], l.rh.Data[r:], l.dhm.Data[lo*3*u:], l.mh.Data[lo*u:], u, B*u)
+		return
+	}
 	for i := lo; i < hi; i++ {
 		o := (t*B + i) * 3 * u
 		r := (t*B + i) * u

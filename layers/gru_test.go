@@ -72,6 +72,17 @@ func TestGRUGradients(t *testing.T) {
 	}
 }
 
+// TestGRUGradientsVectorRows checks the gradients of the Jena model's GRU
+// form with 16 units, the smallest width whose row blocks take the
+// 16-lane fused kernels (forward and backward).
+func TestGRUGradientsVectorRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	l := GRU(16, WithDropout(0.2), WithRecurrentDropout(0.4))
+	reseed := buildRNN(t, l, -1, 3)
+	x := randTensor(rng, -1, 1, 3, 5, 3)
+	gradCheck(t, l, x, true, false, 2e-2, reseed)
+}
+
 // TestGRUDropoutChangesOutput checks that the masks are really applied in
 // training and not at inference.
 func TestGRUDropoutChangesOutput(t *testing.T) {

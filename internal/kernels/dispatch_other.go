@@ -33,6 +33,9 @@ func gruForwardAvx512(gate, rh, bh, hp, h, op, m *float32, u, ms, n, ops int) {
 func gruForwardAvx2(gate, rh, bh, hp, h, op, m *float32, u, ms, n, ops int) {
 	panic("unreachable")
 }
+func gruForwardRowsAvx512(gate, rh, bh, hp, h, op, m *float32, u, ms, rows, ops int) {
+	panic("unreachable")
+}
 func gruBackwardRowsAvx512(dh, dg, drh, gate, hp, rh, q, m *float32, u, ms, rows int) {
 	panic("unreachable")
 }

@@ -263,3 +263,51 @@ func TestGRUBackwardRows(t *testing.T) {
 		}
 	}
 }
+
+// TestGRUForwardRows checks the row-block form against the per-row kernel
+// (bit for bit) and its reference, with and without the operands, for a
+// vector width and a Go-only one.
+func TestGRUForwardRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	fill := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = rng.Float32()*4 - 2
+		}
+		return v
+	}
+	for _, u := range []int{32, 12} {
+		for _, withOps := range []bool{false, true} {
+			rows, ms := 5, 7*u
+			gate0, rh0, bh, hPrev, mask := fill(3*u*rows), fill(u*rows), fill(u), fill(u*rows), fill(2*ms+u*rows)
+			type out struct{ gate, rh, h, op []float32 }
+			run := func(f func(rows int, gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride int)) out {
+				o := out{append([]float32(nil), gate0...), append([]float32(nil), rh0...), make([]float32, u*rows), nil}
+				var m []float32
+				if withOps {
+					o.op, m = make([]float32, 3*u*rows), mask
+				}
+				f(rows, o.gate, o.rh, bh, hPrev, o.h, o.op, m, u, ms)
+				return o
+			}
+			perRow := func(rows int, gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride int) {
+				for i := 0; i < rows; i++ {
+					w, n := i*3*u, i*u
+					var o, m []float32
+					if op != nil {
+						o, m = op[w:], mask[n:]
+					}
+					GRUForwardStep(gate[w:], rh[n:], bh, hPrev[n:], h[n:n+u], o, m, u, maskStride)
+				}
+			}
+			got, want, ref := run(GRUForwardRows), run(perRow), run(RefGRUForwardRows)
+			for k, pair := range [][3][]float32{{got.gate, want.gate, ref.gate}, {got.rh, want.rh, ref.rh}, {got.h, want.h, ref.h}, {got.op, want.op, ref.op}} {
+				for i := range pair[0] {
+					if math.Float32bits(pair[0][i]) != math.Float32bits(pair[1][i]) || math.Abs(float64(pair[0][i]-pair[2][i])) > 2e-6 {
+						t.Fatalf("u=%d ops=%v output %d element %d: %g, per row %g, reference %g", u, withOps, k, i, pair[0][i], pair[1][i], pair[2][i])
+					}
+				}
+			}
+		}
+	}
+}

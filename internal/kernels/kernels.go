@@ -370,3 +370,31 @@ func GRUBackwardRows(rows int, dh, dgate, drh, gate, hPrev, rh, dop, mask []floa
 	_, _, _, _ = hPrev[n-1], rh[n-1], dop[w-1], mask[2*maskStride+n-1]
 	gruBackwardRowsAvx512(&dh[0], &dgate[0], &drh[0], &gate[0], &hPrev[0], &rh[0], &dop[0], &mask[0], u, maskStride, rows)
 }
+
+// GRUForwardRows is GRUForwardStep on rows consecutive rows of u elements:
+// row i uses rh, hPrev, h and mask from i·u on, gate and op from i·3u on,
+// and the same bh. One call per block instead of per row; same results.
+func GRUForwardRows(rows int, gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride int) {
+	if rows <= 0 || u <= 0 {
+		return
+	}
+	if !hasAVX512 || u%16 != 0 || (op != nil && maskStride < u) {
+		for i := 0; i < rows; i++ {
+			w, n := i*3*u, i*u
+			var o, m []float32
+			if op != nil {
+				o, m = op[w:], mask[n:]
+			}
+			GRUForwardStep(gate[w:], rh[n:], bh, hPrev[n:], h[n:n+u], o, m, u, maskStride)
+		}
+		return
+	}
+	n, w := rows*u, rows*3*u
+	_, _, _, _, _ = gate[w-1], rh[n-1], bh[u-1], hPrev[n-1], h[n-1]
+	po, pm, ops := (*float32)(nil), (*float32)(nil), 0
+	if op != nil {
+		_, _ = op[w-1], mask[2*maskStride+n-1]
+		po, pm, ops = &op[0], &mask[0], 1
+	}
+	gruForwardRowsAvx512(&gate[0], &rh[0], &bh[0], &hPrev[0], &h[0], po, pm, u, maskStride, rows, ops)
+}

@@ -8899,3 +8899,157 @@ gbr5_vec:
 	JNZ         gbr5_row
 	VZEROUPPER
 	RET
+
+// func gruForwardRowsAvx512(gate *float32, rh *float32, bh *float32, hp *float32, h *float32, op *float32, m *float32, u int, ms int, rows int, ops int)
+// Requires: AVX, AVX512F
+TEXT ·gruForwardRowsAvx512(SB), NOSPLIT, $0-88
+	MOVQ         gate+0(FP), AX
+	MOVQ         rh+8(FP), CX
+	MOVQ         bh+16(FP), DX
+	MOVQ         hp+24(FP), BX
+	MOVQ         h+32(FP), SI
+	MOVQ         op+40(FP), DI
+	MOVQ         m+48(FP), R8
+	MOVQ         u+56(FP), R9
+	MOVQ         ms+64(FP), R10
+	MOVQ         rows+72(FP), R11
+	MOVQ         ops+80(FP), R12
+	SHLQ         $0x02, R9
+	SHLQ         $0x02, R10
+	MOVQ         R9, R13
+	SHLQ         $0x01, R13
+	VBROADCASTSS expconsts<>+352(SB), Z15
+	VPXORD       Z14, Z14, Z14
+
+gfr5_row:
+	MOVQ R9, R14
+
+gfr5_vec:
+	VMOVUPS           (AX), Z3
+	VSUBPS            Z3, Z14, Z0
+	VMAXPS.BCST       expconsts<>+0(SB), Z0, Z0
+	VMINPS.BCST       expconsts<>+32(SB), Z0, Z0
+	VMULPS.BCST       expconsts<>+64(SB), Z0, Z1
+	VRNDSCALEPS       $0x00, Z1, Z1
+	VFNMADD231PS.BCST expconsts<>+96(SB), Z1, Z0
+	VFNMADD231PS.BCST expconsts<>+128(SB), Z1, Z0
+	VBROADCASTSS      expconsts<>+160(SB), Z2
+	VFMADD213PS.BCST  expconsts<>+192(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+224(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+256(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+288(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+320(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+352(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+352(SB), Z0, Z2
+	VCVTPS2DQ         Z1, Z1
+	VPSLLD            $0x17, Z1, Z1
+	VPADDD.BCST       expconsts<>+352(SB), Z1, Z1
+	VMULPS            Z1, Z2, Z0
+	VADDPS            Z15, Z0, Z0
+	VDIVPS            Z0, Z15, Z1
+	VCMPPS            $0x03, Z3, Z3, K1
+	VBLENDMPS         Z3, Z1, K1, Z1
+	VMOVUPS           Z1, (AX)
+	VMOVAPS           Z1, Z8
+	VMOVUPS           (AX)(R9*1), Z3
+	VSUBPS            Z3, Z14, Z0
+	VMAXPS.BCST       expconsts<>+0(SB), Z0, Z0
+	VMINPS.BCST       expconsts<>+32(SB), Z0, Z0
+	VMULPS.BCST       expconsts<>+64(SB), Z0, Z1
+	VRNDSCALEPS       $0x00, Z1, Z1
+	VFNMADD231PS.BCST expconsts<>+96(SB), Z1, Z0
+	VFNMADD231PS.BCST expconsts<>+128(SB), Z1, Z0
+	VBROADCASTSS      expconsts<>+160(SB), Z2
+	VFMADD213PS.BCST  expconsts<>+192(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+224(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+256(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+288(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+320(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+352(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+352(SB), Z0, Z2
+	VCVTPS2DQ         Z1, Z1
+	VPSLLD            $0x17, Z1, Z1
+	VPADDD.BCST       expconsts<>+352(SB), Z1, Z1
+	VMULPS            Z1, Z2, Z0
+	VADDPS            Z15, Z0, Z0
+	VDIVPS            Z0, Z15, Z1
+	VCMPPS            $0x03, Z3, Z3, K1
+	VBLENDMPS         Z3, Z1, K1, Z1
+	VMOVUPS           Z1, (AX)(R9*1)
+	VMOVAPS           Z1, Z9
+	VMOVUPS           (CX), Z10
+	VADDPS            (DX), Z10, Z10
+	VMOVUPS           Z10, (CX)
+	VMULPS            Z10, Z9, Z11
+	VADDPS            (AX)(R9*2), Z11, Z11
+	VPANDD.BCST       expconsts<>+448(SB), Z11, Z5
+	VPANDD.BCST       expconsts<>+416(SB), Z11, Z0
+	VMULPS            Z0, Z0, Z3
+	VBROADCASTSS      expconsts<>+512(SB), Z4
+	VFMADD213PS.BCST  expconsts<>+544(SB), Z3, Z4
+	VFMADD213PS.BCST  expconsts<>+576(SB), Z3, Z4
+	VFMADD213PS.BCST  expconsts<>+608(SB), Z3, Z4
+	VFMADD213PS.BCST  expconsts<>+640(SB), Z3, Z4
+	VFMADD213PS.BCST  expconsts<>+672(SB), Z3, Z4
+	VMULPS            Z0, Z3, Z3
+	VFMADD213PS       Z0, Z3, Z4
+	VCMPPS.BCST       $0x01, expconsts<>+480(SB), Z0, K2
+	VADDPS            Z0, Z0, Z0
+	VMAXPS.BCST       expconsts<>+0(SB), Z0, Z0
+	VMINPS.BCST       expconsts<>+32(SB), Z0, Z0
+	VMULPS.BCST       expconsts<>+64(SB), Z0, Z1
+	VRNDSCALEPS       $0x00, Z1, Z1
+	VFNMADD231PS.BCST expconsts<>+96(SB), Z1, Z0
+	VFNMADD231PS.BCST expconsts<>+128(SB), Z1, Z0
+	VBROADCASTSS      expconsts<>+160(SB), Z2
+	VFMADD213PS.BCST  expconsts<>+192(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+224(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+256(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+288(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+320(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+352(SB), Z0, Z2
+	VFMADD213PS.BCST  expconsts<>+352(SB), Z0, Z2
+	VCVTPS2DQ         Z1, Z1
+	VPSLLD            $0x17, Z1, Z1
+	VPADDD.BCST       expconsts<>+352(SB), Z1, Z1
+	VMULPS            Z1, Z2, Z0
+	VADDPS            Z15, Z0, Z0
+	VBROADCASTSS      expconsts<>+384(SB), Z1
+	VDIVPS            Z0, Z1, Z1
+	VSUBPS            Z1, Z15, Z0
+	VBLENDMPS         Z4, Z0, K2, Z0
+	VPORD             Z5, Z0, Z0
+	VCMPPS            $0x03, Z11, Z11, K1
+	VBLENDMPS         Z11, Z0, K1, Z0
+	VMOVUPS           Z0, (AX)(R9*2)
+	VMULPS            (BX), Z8, Z12
+	VSUBPS            Z8, Z15, Z13
+	VMULPS            Z0, Z13, Z13
+	VADDPS            Z13, Z12, Z12
+	VMOVUPS           Z12, (SI)
+	TESTQ             R12, R12
+	JZ                gfr5_next
+	VMULPS            (R8), Z12, Z1
+	VMOVUPS           Z1, (DI)
+	VMULPS            (R8)(R10*1), Z12, Z1
+	VMOVUPS           Z1, (DI)(R9*1)
+	VMULPS            (R8)(R10*2), Z12, Z1
+	VMOVUPS           Z1, (DI)(R9*2)
+
+gfr5_next:
+	ADDQ $0x40, AX
+	ADDQ $0x40, CX
+	ADDQ $0x40, DX
+	ADDQ $0x40, BX
+	ADDQ $0x40, SI
+	ADDQ $0x40, DI
+	ADDQ $0x40, R8
+	SUBQ $0x40, R14
+	JNZ  gfr5_vec
+	ADDQ R13, AX
+	ADDQ R13, DI
+	SUBQ R9, DX
+	DECQ R11
+	JNZ  gfr5_row
+	VZEROUPPER
+	RET

@@ -250,3 +250,16 @@ func RefGRUBackwardRows(rows int, dh, dgate, drh, gate, hPrev, rh, dop, mask []f
 		RefGRUBackwardStep(dh[n:n+u], dgate[w:], drh[n:], gate[w:], hPrev[n:], rh[n:], dop[w:], mask[n:], u, maskStride)
 	}
 }
+
+// RefGRUForwardRows is the reference for GRUForwardRows: RefGRUForwardStep
+// on each of rows rows of u elements.
+func RefGRUForwardRows(rows int, gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride int) {
+	for i := 0; i < rows; i++ {
+		w, n := i*3*u, i*u
+		var o, m []float32
+		if op != nil {
+			o, m = op[w:], mask[n:]
+		}
+		RefGRUForwardStep(gate[w:], rh[n:], bh, hPrev[n:], h[n:n+u], o, m, u, maskStride)
+	}
+}

@@ -180,3 +180,6 @@ func gruBackwardAvx512(dh *float32, dg *float32, drh *float32, gate *float32, hp
 
 // gruBackwardRowsAvx512 is gruBackwardAvx512 over rows rows of u elements (u a multiple of 16, rows ≥ 1).
 func gruBackwardRowsAvx512(dh *float32, dg *float32, drh *float32, gate *float32, hp *float32, rh *float32, q *float32, m *float32, u int, ms int, rows int)
+
+// gruForwardRowsAvx512 is gruForwardAvx512 over rows rows of u elements (u a multiple of 16, rows ≥ 1).
+func gruForwardRowsAvx512(gate *float32, rh *float32, bh *float32, hp *float32, h *float32, op *float32, m *float32, u int, ms int, rows int, ops int)

@@ -755,6 +755,7 @@ func main() {
 	gruForward512()
 	gruBackward512()
 	gruBackwardRows512()
+	gruForwardRows512()
 	Generate()
 }
 
@@ -1066,61 +1067,7 @@ func gruForward512() {
 	VBROADCASTSS(cst(cOne), Z15)
 	VPXORD(Z14, Z14, Z14)
 	Label("gf5_loop")
-	for k, dst := range []VecPhysical{Z8, Z9} {
-		at := Mem{Base: g}
-		if k == 1 {
-			at = Mem{Base: g, Index: u, Scale: 1}
-		}
-		VMOVUPS(at, Z3)
-		VSUBPS(Z3, Z14, Z0) // -x
-		exp16(Z0, Z1, Z2)
-		VADDPS(Z15, Z0, Z0)
-		VDIVPS(Z0, Z15, Z1)
-		VCMPPS(U8(3), Z3, Z3, K1) // unordered: NaN passes through
-		VBLENDMPS(Z3, Z1, K1, Z1)
-		VMOVUPS(Z1, at)
-		VMOVAPS(Z1, dst)
-	}
-	VMOVUPS(Mem{Base: rh}, Z10)
-	VADDPS(Mem{Base: bh}, Z10, Z10)
-	VMOVUPS(Z10, Mem{Base: rh})
-	VMULPS(Z10, Z9, Z11)
-	VADDPS(Mem{Base: g, Index: u, Scale: 2}, Z11, Z11)
-	// tanh of Z11 into Z0, as tanhAvx2.
-	VPANDD_BCST(cst(cSign), Z11, Z5)
-	VPANDD_BCST(cst(cAbs), Z11, Z0)
-	VMULPS(Z0, Z0, Z3)
-	VBROADCASTSS(cst(cT11), Z4)
-	for _, c := range []int{cT9, cT7, cT5, cT3, cT1} {
-		VFMADD213PS_BCST(cst(c), Z3, Z4)
-	}
-	VMULPS(Z0, Z3, Z3)
-	VFMADD213PS(Z0, Z3, Z4)
-	VCMPPS_BCST(U8(1), cst(cTanhSmall), Z0, K2)
-	VADDPS(Z0, Z0, Z0)
-	exp16(Z0, Z1, Z2)
-	VADDPS(Z15, Z0, Z0)
-	VBROADCASTSS(cst(cTwo), Z1)
-	VDIVPS(Z0, Z1, Z1)
-	VSUBPS(Z1, Z15, Z0)
-	VBLENDMPS(Z4, Z0, K2, Z0)
-	VPORD(Z5, Z0, Z0)
-	VCMPPS(U8(3), Z11, Z11, K1)
-	VBLENDMPS(Z11, Z0, K1, Z0)
-	VMOVUPS(Z0, Mem{Base: g, Index: u, Scale: 2})
-	VMULPS(Mem{Base: hp}, Z8, Z12)
-	VSUBPS(Z8, Z15, Z13)
-	VMULPS(Z0, Z13, Z13)
-	VADDPS(Z13, Z12, Z12)
-	VMOVUPS(Z12, Mem{Base: h})
-	TESTQ(ops, ops)
-	JZ(LabelRef("gf5_next"))
-	VMULPS(Mem{Base: m}, Z12, Z1)
-	VMOVUPS(Z1, Mem{Base: op})
-	VMULPS(Mem{Base: m, Index: ms, Scale: 1}, Z12, Z1)
-	VMOVUPS(Z1, Mem{Base: op, Index: u, Scale: 1})
-	VMULPS(Mem{Base: m, Index: ms, Scale: 2}, Z12, Z1)
-	VMOVUPS(Z1, Mem{Base: op, Index: u, Scale: 2})
+	gruForward512Body(g, rh, bh, hp, h, op, m, u, ms, ops, "gf5_next")
 	Label("gf5_next")
 	for _, p := range []Register{g, rh, bh, hp, h, op, m} {
 		ADDQ(U8(64), p)
@@ -1245,6 +1192,111 @@ func gruBackwardRows512() {
 	ADDQ(u2, q)
 	DECQ(rows)
 	JNZ(LabelRef("gbr5_row"))
+	VZEROUPPER()
+	RET()
+}
+
+// gruForward512Body emits one 16-lane step of gruForward512 at the current
+// pointers (u and ms in bytes; Z15 holds 1.0 and Z14 zero); when ops is 0
+// it jumps to next before the operand stores.
+func gruForward512Body(g, rh, bh, hp, h, op, m, u, ms, ops Register, next string) {
+	for k, dst := range []VecPhysical{Z8, Z9} {
+		at := Mem{Base: g}
+		if k == 1 {
+			at = Mem{Base: g, Index: u, Scale: 1}
+		}
+		VMOVUPS(at, Z3)
+		VSUBPS(Z3, Z14, Z0) // -x
+		exp16(Z0, Z1, Z2)
+		VADDPS(Z15, Z0, Z0)
+		VDIVPS(Z0, Z15, Z1)
+		VCMPPS(U8(3), Z3, Z3, K1) // unordered: NaN passes through
+		VBLENDMPS(Z3, Z1, K1, Z1)
+		VMOVUPS(Z1, at)
+		VMOVAPS(Z1, dst)
+	}
+	VMOVUPS(Mem{Base: rh}, Z10)
+	VADDPS(Mem{Base: bh}, Z10, Z10)
+	VMOVUPS(Z10, Mem{Base: rh})
+	VMULPS(Z10, Z9, Z11)
+	VADDPS(Mem{Base: g, Index: u, Scale: 2}, Z11, Z11)
+	// tanh of Z11 into Z0, as tanhAvx2.
+	VPANDD_BCST(cst(cSign), Z11, Z5)
+	VPANDD_BCST(cst(cAbs), Z11, Z0)
+	VMULPS(Z0, Z0, Z3)
+	VBROADCASTSS(cst(cT11), Z4)
+	for _, c := range []int{cT9, cT7, cT5, cT3, cT1} {
+		VFMADD213PS_BCST(cst(c), Z3, Z4)
+	}
+	VMULPS(Z0, Z3, Z3)
+	VFMADD213PS(Z0, Z3, Z4)
+	VCMPPS_BCST(U8(1), cst(cTanhSmall), Z0, K2)
+	VADDPS(Z0, Z0, Z0)
+	exp16(Z0, Z1, Z2)
+	VADDPS(Z15, Z0, Z0)
+	VBROADCASTSS(cst(cTwo), Z1)
+	VDIVPS(Z0, Z1, Z1)
+	VSUBPS(Z1, Z15, Z0)
+	VBLENDMPS(Z4, Z0, K2, Z0)
+	VPORD(Z5, Z0, Z0)
+	VCMPPS(U8(3), Z11, Z11, K1)
+	VBLENDMPS(Z11, Z0, K1, Z0)
+	VMOVUPS(Z0, Mem{Base: g, Index: u, Scale: 2})
+	VMULPS(Mem{Base: hp}, Z8, Z12)
+	VSUBPS(Z8, Z15, Z13)
+	VMULPS(Z0, Z13, Z13)
+	VADDPS(Z13, Z12, Z12)
+	VMOVUPS(Z12, Mem{Base: h})
+	TESTQ(ops, ops)
+	JZ(LabelRef(next))
+	VMULPS(Mem{Base: m}, Z12, Z1)
+	VMOVUPS(Z1, Mem{Base: op})
+	VMULPS(Mem{Base: m, Index: ms, Scale: 1}, Z12, Z1)
+	VMOVUPS(Z1, Mem{Base: op, Index: u, Scale: 1})
+	VMULPS(Mem{Base: m, Index: ms, Scale: 2}, Z12, Z1)
+	VMOVUPS(Z1, Mem{Base: op, Index: u, Scale: 2})
+}
+
+// gruForwardRows512 runs gruForward512 over rows rows of u elements: the
+// u-wide arrays are contiguous across rows, gate and the operands advance
+// by 3u per row and bh restarts at every row.
+func gruForwardRows512() {
+	TEXT("gruForwardRowsAvx512", NOSPLIT, "func(gate, rh, bh, hp, h, op, m *float32, u, ms, rows, ops int)")
+	Doc("gruForwardRowsAvx512 is gruForwardAvx512 over rows rows of u elements (u a multiple of 16, rows ≥ 1).")
+	g := Load(Param("gate"), GP64())
+	rh := Load(Param("rh"), GP64())
+	bh := Load(Param("bh"), GP64())
+	hp := Load(Param("hp"), GP64())
+	h := Load(Param("h"), GP64())
+	op := Load(Param("op"), GP64())
+	m := Load(Param("m"), GP64())
+	u := Load(Param("u"), GP64())
+	ms := Load(Param("ms"), GP64())
+	rows := Load(Param("rows"), GP64())
+	ops := Load(Param("ops"), GP64())
+	SHLQ(U8(2), u)
+	SHLQ(U8(2), ms)
+	u2 := GP64()
+	MOVQ(u, u2)
+	SHLQ(U8(1), u2) // 2u bytes: the rest of a 3u-wide row
+	VBROADCASTSS(cst(cOne), Z15)
+	VPXORD(Z14, Z14, Z14)
+	j := GP64()
+	Label("gfr5_row")
+	MOVQ(u, j)
+	Label("gfr5_vec")
+	gruForward512Body(g, rh, bh, hp, h, op, m, u, ms, ops, "gfr5_next")
+	Label("gfr5_next")
+	for _, p := range []Register{g, rh, bh, hp, h, op, m} {
+		ADDQ(U8(64), p)
+	}
+	SUBQ(U8(64), j)
+	JNZ(LabelRef("gfr5_vec"))
+	ADDQ(u2, g)
+	ADDQ(u2, op)
+	SUBQ(u, bh)
+	DECQ(rows)
+	JNZ(LabelRef("gfr5_row"))
 	VZEROUPPER()
 	RET()
 }

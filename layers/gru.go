@@ -214,6 +214,15 @@ func (l *GRULayer) forwardRows(lo, hi int) {
 		if l.resetAfter {
 			l.recGemm(t, 2, 3, lo, hi, l.rh.Data[t*B*u:(t+1)*B*u], u, 0)
 		}
+		if fusedFwd && ldh == u { // contiguous row blocks: one call
+			var op, m []float32
+			if ops && t < T-1 {
+				op, m = l.hm.Data[((t+1)*B+lo)*G:], l.mh.Data[lo*u:]
+			}
+			kernels.GRUForwardRows(hi-lo, pre[lo*G:], l.rh.Data[(t*B+lo)*u:], bh[:u], hp[lo*u:],
+				l.hs.Data[(t*B+lo)*u:(t*B+hi)*u], op, m, u, B*u)
+			continue
+		}
 		for i := lo; i < hi; i++ {
 			g := pre[i*G : (i+1)*G]
 			if fusedFwd {

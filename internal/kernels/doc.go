@@ -76,7 +76,8 @@
 // default activations (forward: gates, candidate, new state and, under
 // recurrent dropout, the next step's masked operands; backward: the
 // gradient through the masked operands, the flush of tiny values and every
-// gate gradient). They have AVX2 and 16-lane AVX-512 versions that perform
+// gate gradient); GRUForwardRows and GRUBackwardRows do a block of rows in
+// one call. They have AVX2 and 16-lane AVX-512 versions that perform
 // the same operations in the same order as the unfused kernels or their
 // Ref* function, so results do not depend on the path taken (tested bit
 // for bit).

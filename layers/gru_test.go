@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,11 +93,11 @@ func TestGRUDropoutChangesOutput(t *testing.T) {
 	inf1, _ := l.Forward(x, false)
 	a := inf1.Clone()
 	inf2, _ := l.Forward(x, false)
-	if !equalData(a.Data, inf2.Data) {
+	if !slices.Equal(a.Data, inf2.Data) {
 		t.Fatal("inference output is not deterministic")
 	}
 	tr, _ := l.Forward(x, true)
-	if equalData(a.Data, tr.Data) {
+	if slices.Equal(a.Data, tr.Data) {
 		t.Fatal("training output equals inference output despite dropout")
 	}
 	if l.nmx != 3 || l.nmh != 3 {
@@ -114,7 +115,7 @@ func TestGRUDropoutChangesOutput(t *testing.T) {
 	y1, _ := s1.Forward(x, true)
 	y1c := y1.Clone()
 	y2, _ := s2.Forward(x, true)
-	if !equalData(y1c.Data, y2.Data) {
+	if !slices.Equal(y1c.Data, y2.Data) {
 		t.Error("two GRUs with seed 7 drew different dropout masks")
 	}
 	l2 := GRU(3, WithDropout(0.5))
@@ -125,18 +126,6 @@ func TestGRUDropoutChangesOutput(t *testing.T) {
 	if l2.nmx != 1 || l2.nmh != 0 {
 		t.Fatalf("masks in use: %d input, %d recurrent; want 1 shared input mask", l2.nmx, l2.nmh)
 	}
-}
-
-func equalData(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func sig64(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
@@ -563,11 +552,11 @@ func TestRecurrentRowSplit(t *testing.T) {
 		}
 		y1, dx1, g1 := run(1)
 		y2, dx2, g2 := run(2)
-		if !equalData(y1, y2) || !equalData(dx1, dx2) {
+		if !slices.Equal(y1, y2) || !slices.Equal(dx1, dx2) {
 			t.Errorf("%s: output or input gradient differs between 1 and 2 workers", l.ClassName())
 		}
 		for i := range g1 {
-			if !equalData(g1[i], g2[i]) {
+			if !slices.Equal(g1[i], g2[i]) {
 				t.Errorf("%s: %s gradient differs between 1 and 2 workers", l.ClassName(), l.Params()[i].Name)
 			}
 		}

@@ -15,6 +15,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/seqconv/seqconv/tensor"
 )
 
 // maxHeaderLen bounds the .npy header, a short Python dict literal; a
@@ -104,7 +106,7 @@ func ReadNPY(r io.Reader) (*Array, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !sameInts(shape, a.Shape) {
+		if !tensor.SameShape(shape, a.Shape) {
 			return nil, fmt.Errorf("npy: pickled array shape %v differs from header shape %v", shape, a.Shape)
 		}
 		a.objects = objs
@@ -134,18 +136,6 @@ func noEOF(err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // parseHeader reads the header dict literal, for example

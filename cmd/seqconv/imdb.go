@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -199,40 +197,24 @@ func trainIMDB(ctx context.Context, cmd *cobra.Command, w io.Writer, f imdbFlags
 	if err := f.validate(cmd); err != nil {
 		return err
 	}
-	if err := prepareOut(f.out); err != nil {
-		return err
-	}
-	const name = "imdb"
-	modelPath := filepath.Join(f.out, name+modelExt)
-	cpPath := filepath.Join(f.out, name+checkpointExt)
-
-	var (
-		info *runInfo
-		m    *model.Sequential
-		err  error
-	)
-	if f.resume {
-		if info, m, err = resumeIMDB(cmd, f, cpPath); err != nil {
-			return err
-		}
-		if !cmd.Flags().Changed("epochs") {
-			// Finish the run as planned unless told otherwise.
-			f.epochs = info.Train.Epochs
-		}
-	} else {
-		info = &runInfo{
+	r, err := openRun(cmd, f.out, "imdb", "an IMDB", f.resume, f.epochs, f.resumeChecks, func() (*runInfo, *model.Sequential, error) {
+		info := &runInfo{
 			Dataset: "imdb", Arch: imdbArch,
 			IMDB:    &imdbInfo{NumWords: f.maxFeatures, MaxLen: f.maxLen, Samples: f.samples, Path: f.data},
 			Train:   trainInfo{Epochs: f.epochs, BatchSize: f.batch, LearningRate: f.lr, ValidationSplit: f.valSplit, Seed: f.seed},
 			Monitor: f.monitor,
 		}
-		m = buildIMDBModel(f.maxFeatures, f.maxLen, f.seed)
+		m := buildIMDBModel(f.maxFeatures, f.maxLen, f.seed)
 		if err := m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{LearningRate: f.lr}),
 			losses.BinaryCrossentropy{FromLogits: true}, metrics.NewAccuracy()); err != nil {
-			return err
+			return nil, nil, err
 		}
+		return info, m, nil
+	})
+	if err != nil {
+		return err
 	}
-	info.Train.Epochs = f.epochs
+	info, m := r.info, r.m
 
 	t0 := time.Now()
 	train, test, err := loadIMDB(info.IMDB)
@@ -266,40 +248,23 @@ func trainIMDB(ctx context.Context, cmd *cobra.Command, w io.Writer, f imdbFlags
 		fmt.Fprintf(w, "untrained: val_loss %.4f, val_accuracy %.4f\n", logs["loss"], logs["accuracy"])
 	}
 
-	tr := &tracker{info: info, out: f.out, name: name, maximise: info.Monitor == "val_accuracy", order: []string{"loss", "accuracy", "val_loss", "val_accuracy"}}
-	tr.plot = func() error { return plotIMDB(filepath.Join(f.out, name+"_curves.png"), info) }
-
-	trainStart := time.Now()
-	if info.EpochsDone >= f.epochs {
-		fmt.Fprintf(w, "the checkpoint has %d epochs already (--epochs %d): nothing to train\n", info.EpochsDone, f.epochs)
-	} else {
-		fmt.Fprintf(w, "training: RMSprop lr %g, batch %d, epochs %d–%d\n", info.Train.LearningRate, info.Train.BatchSize, info.EpochsDone+1, f.epochs)
-		_, err = m.Fit(ctx, train.x, train.y, model.FitConfig{
-			Epochs: f.epochs, InitialEpoch: info.EpochsDone, BatchSize: info.Train.BatchSize,
-			ValidationSplit: info.Train.ValidationSplit, Seed: info.Train.Seed,
-			Callbacks: []model.Callback{tr}, Verbose: 1, Progress: w,
+	plot := func() error { return plotIMDB(r.curvesPath, info) }
+	tr := r.tracker(info.Monitor == "val_accuracy", []string{"loss", "accuracy", "val_loss", "val_accuracy"}, plot)
+	trainTime, err := r.fit(ctx, w,
+		fmt.Sprintf("training: RMSprop lr %g, batch %d, epochs %d–%d", info.Train.LearningRate, info.Train.BatchSize, info.EpochsDone+1, r.epochs),
+		func() error {
+			_, err := m.Fit(ctx, train.x, train.y, model.FitConfig{
+				Epochs: r.epochs, InitialEpoch: info.EpochsDone, BatchSize: info.Train.BatchSize,
+				ValidationSplit: info.Train.ValidationSplit, Seed: info.Train.Seed,
+				Callbacks: []model.Callback{tr}, Verbose: 1, Progress: w,
+			})
+			return err
 		})
-		if err != nil {
-			return interrupted(ctx, err, info, cpPath, "seqconv imdb --resume --out "+f.out)
-		}
+	if err != nil {
+		return err
 	}
-	trainTime := time.Since(trainStart)
-
-	if f.noRestore {
-		info.BestEpoch = info.EpochsDone
-		if v := info.History.Values[info.Monitor]; len(v) > 0 {
-			info.BestValue = v[len(v)-1]
-		}
-		if err := m.Save(modelPath); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "kept the weights of the last epoch, %d (--no-restore-best)\n", info.EpochsDone)
-	} else {
-		if err := restoreBest(m, modelPath); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "restored the weights of epoch %d (%s %.4f), the best of %d epochs\n",
-			info.BestEpoch, info.Monitor, info.BestValue, info.EpochsDone)
+	if err := r.keepWeights(w, f.noRestore); err != nil {
+		return err
 	}
 
 	t1 := time.Now()
@@ -312,52 +277,18 @@ func trainIMDB(ctx context.Context, cmd *cobra.Command, w io.Writer, f imdbFlags
 		"test_loss": res["loss"], "test_accuracy": res["accuracy"],
 		"train_seconds": trainTime.Seconds(), "total_seconds": time.Since(start).Seconds(),
 	}
-	if err := info.write(modelPath + metaExt); err != nil {
-		return err
-	}
-	png := filepath.Join(f.out, name+"_curves.png")
-	if err := plotIMDB(png, info); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "wrote %s (+%s), %s, %s, %s (total %s)\n", modelPath, metaExt, cpPath,
-		filepath.Join(f.out, name+"_history.csv"), png, fmtDuration(time.Since(start)))
-	return nil
+	return r.finish(w, start, plot)
 }
 
-// resumeIMDB loads the checkpoint of an interrupted run.
-func resumeIMDB(cmd *cobra.Command, f imdbFlags, cpPath string) (*runInfo, *model.Sequential, error) {
-	info, err := readRunInfo(cpPath + metaExt)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, nil, fmt.Errorf("--resume: no checkpoint in %s (%s not found)", f.out, cpPath+metaExt)
-		}
-		return nil, nil, err
-	}
-	if info.Dataset != "imdb" || info.IMDB == nil {
-		return nil, nil, fmt.Errorf("--resume: %s is a %s run, not an IMDB one", cpPath+metaExt, info.Dataset)
-	}
-	for _, c := range []struct {
-		flag      string
-		val, save any
-	}{
+// resumeChecks lists the flags that must agree with a resumed checkpoint.
+func (f imdbFlags) resumeChecks(info *runInfo) []flagCheck {
+	return []flagCheck{
 		{"max-features", f.maxFeatures, info.IMDB.NumWords}, {"max-len", f.maxLen, info.IMDB.MaxLen},
 		{"samples", f.samples, info.IMDB.Samples}, {"data", f.data, info.IMDB.Path},
 		{"batch-size", f.batch, info.Train.BatchSize}, {"learning-rate", f.lr, info.Train.LearningRate},
 		{"validation-split", f.valSplit, info.Train.ValidationSplit}, {"seed", f.seed, info.Train.Seed},
 		{"monitor", f.monitor, info.Monitor},
-	} {
-		if err := resumeCheck(cmd, c.flag, c.val, c.save); err != nil {
-			return nil, nil, err
-		}
 	}
-	m, err := model.Load(cpPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	if m.Optimizer() == nil {
-		return nil, nil, fmt.Errorf("--resume: %s has no optimizer state", cpPath)
-	}
-	return info, m, nil
 }
 
 // plotIMDB draws loss and accuracy, training and validation, per epoch.

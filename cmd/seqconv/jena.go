@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -364,35 +362,20 @@ func trainJena(ctx context.Context, cmd *cobra.Command, w io.Writer, f jenaFlags
 	if err := f.validate(cmd); err != nil {
 		return err
 	}
-	if err := prepareOut(f.out); err != nil {
-		return err
-	}
-	const name = "jena"
-	modelPath := filepath.Join(f.out, name+modelExt)
-	cpPath := filepath.Join(f.out, name+checkpointExt)
-
-	var (
-		info *runInfo
-		m    *model.Sequential
-		err  error
-	)
-	if f.resume {
-		if info, m, err = resumeJena(cmd, f, cpPath); err != nil {
-			return err
-		}
-		if !cmd.Flags().Changed("epochs") {
-			// Finish the run as planned unless told otherwise.
-			f.epochs = info.Train.Epochs
-		}
-	} else {
-		info = &runInfo{
+	// A new run's model is built once the data say how many features a
+	// window has.
+	r, err := openRun(cmd, f.out, "jena", "a Jena", f.resume, f.epochs, f.resumeChecks, func() (*runInfo, *model.Sequential, error) {
+		return &runInfo{
 			Dataset: "jena", Arch: f.arch,
 			Jena:    &jenaInfo{File: f.file, Missing: f.missing, Lookback: f.lookback, Step: f.step, Delay: f.delay},
 			Train:   trainInfo{Epochs: f.epochs, BatchSize: f.batch, LearningRate: f.lr, StepsPerEpoch: f.steps, EvalSteps: f.evalSteps, Seed: f.seed},
 			Monitor: "val_loss",
-		}
+		}, nil, nil
+	})
+	if err != nil {
+		return err
 	}
-	info.Train.Epochs = f.epochs
+	info := r.info
 
 	t0 := time.Now()
 	s, err := loadJena(info.Jena, info.Train.BatchSize, info.Train.Seed, f.resume, info.Train.EvalSteps)
@@ -410,16 +393,17 @@ func trainJena(ctx context.Context, cmd *cobra.Command, w io.Writer, f jenaFlags
 	fmt.Fprintf(w, "common-sense baseline: val MAE %.4f (%.3f °C), test MAE %.4f (%.3f °C)\n",
 		s.baseline.ValMAE, s.baseline.ValMAEC, s.baseline.TestMAE, s.baseline.TestMAEC)
 
-	if m == nil {
-		if m, err = buildJenaModel(f.arch, f.lookback/f.step, s.data.Features(), f.seed); err != nil {
+	if r.m == nil {
+		if r.m, err = buildJenaModel(f.arch, f.lookback/f.step, s.data.Features(), f.seed); err != nil {
 			return err
 		}
-		if err := m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{LearningRate: f.lr}), losses.MeanAbsoluteError{}); err != nil {
+		if err := r.m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{LearningRate: f.lr}), losses.MeanAbsoluteError{}); err != nil {
 			return err
 		}
-	} else if in := m.InputShape(); len(in) != 2 || in[1] != s.data.Features() || (in[0] > 0 && in[0] != info.Jena.Lookback/info.Jena.Step) {
+	} else if in := r.m.InputShape(); len(in) != 2 || in[1] != s.data.Features() || (in[0] > 0 && in[0] != info.Jena.Lookback/info.Jena.Step) {
 		return fmt.Errorf("--resume: the checkpoint's input %v does not fit %d timesteps × %d features", in, info.Jena.Lookback/info.Jena.Step, s.data.Features())
 	}
+	m := r.m
 	if err := m.Summary(w); err != nil {
 		return err
 	}
@@ -434,41 +418,24 @@ func trainJena(ctx context.Context, cmd *cobra.Command, w io.Writer, f jenaFlags
 	}
 
 	src := &epochSource{s: s, seed: info.Train.Seed}
-	tr := &tracker{info: info, out: f.out, name: name, order: []string{"loss", "val_loss"}}
-	png := filepath.Join(f.out, name+"_curves.png")
-	tr.plot = func() error { return plotJena(png, info, s) }
-
-	trainStart := time.Now()
-	if info.EpochsDone >= f.epochs {
-		fmt.Fprintf(w, "the checkpoint has %d epochs already (--epochs %d): nothing to train\n", info.EpochsDone, f.epochs)
-	} else {
-		fmt.Fprintf(w, "training %s: RMSprop lr %g, MAE loss, %d steps per epoch, epochs %d–%d\n",
-			info.Arch, info.Train.LearningRate, info.Train.StepsPerEpoch, info.EpochsDone+1, f.epochs)
-		_, err = m.FitSource(ctx, src, model.FitSourceConfig{
-			StepsPerEpoch: info.Train.StepsPerEpoch, Epochs: f.epochs, InitialEpoch: info.EpochsDone,
-			Validation: s.gens.Val, ValidationSteps: s.gens.ValSteps,
-			Callbacks: []model.Callback{src, tr}, Verbose: 1, Progress: w,
+	plot := func() error { return plotJena(r.curvesPath, info, s) }
+	tr := r.tracker(false, []string{"loss", "val_loss"}, plot)
+	trainTime, err := r.fit(ctx, w,
+		fmt.Sprintf("training %s: RMSprop lr %g, MAE loss, %d steps per epoch, epochs %d–%d",
+			info.Arch, info.Train.LearningRate, info.Train.StepsPerEpoch, info.EpochsDone+1, r.epochs),
+		func() error {
+			_, err := m.FitSource(ctx, src, model.FitSourceConfig{
+				StepsPerEpoch: info.Train.StepsPerEpoch, Epochs: r.epochs, InitialEpoch: info.EpochsDone,
+				Validation: s.gens.Val, ValidationSteps: s.gens.ValSteps,
+				Callbacks: []model.Callback{src, tr}, Verbose: 1, Progress: w,
+			})
+			return err
 		})
-		if err != nil {
-			return interrupted(ctx, err, info, cpPath, "seqconv jena --resume --out "+f.out)
-		}
+	if err != nil {
+		return err
 	}
-	trainTime := time.Since(trainStart)
-
-	if f.noRestore {
-		info.BestEpoch = info.EpochsDone
-		if v := info.History.Values[info.Monitor]; len(v) > 0 {
-			info.BestValue = v[len(v)-1]
-		}
-		if err := m.Save(modelPath); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "kept the weights of the last epoch, %d (--no-restore-best)\n", info.EpochsDone)
-	} else {
-		if err := restoreBest(m, modelPath); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "restored the weights of epoch %d (val_loss %.4f), the best of %d epochs\n", info.BestEpoch, info.BestValue, info.EpochsDone)
+	if err := r.keepWeights(w, f.noRestore); err != nil {
+		return err
 	}
 	sc, err := evalJena(ctx, m, s)
 	if err != nil {
@@ -481,52 +448,19 @@ func trainJena(ctx context.Context, cmd *cobra.Command, w io.Writer, f jenaFlags
 		"baseline_val_mae_c": s.baseline.ValMAEC, "baseline_test_mae_c": s.baseline.TestMAEC,
 		"train_seconds": trainTime.Seconds(), "total_seconds": time.Since(start).Seconds(),
 	}
-	if err := info.write(modelPath + metaExt); err != nil {
-		return err
-	}
-	if err := plotJena(png, info, s); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "wrote %s (+%s), %s, %s, %s (total %s)\n", modelPath, metaExt, cpPath,
-		filepath.Join(f.out, name+"_history.csv"), png, fmtDuration(time.Since(start)))
-	return nil
+	return r.finish(w, start, plot)
 }
 
-// resumeJena loads the checkpoint of an interrupted run.
-func resumeJena(cmd *cobra.Command, f jenaFlagsTrain, cpPath string) (*runInfo, *model.Sequential, error) {
-	info, err := readRunInfo(cpPath + metaExt)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, nil, fmt.Errorf("--resume: no checkpoint in %s (%s not found)", f.out, cpPath+metaExt)
-		}
-		return nil, nil, err
-	}
-	if info.Dataset != "jena" || info.Jena == nil {
-		return nil, nil, fmt.Errorf("--resume: %s is a %s run, not a Jena one", cpPath+metaExt, info.Dataset)
-	}
+// resumeChecks lists the flags that must agree with a resumed checkpoint.
+func (f jenaFlagsTrain) resumeChecks(info *runInfo) []flagCheck {
 	j := info.Jena
-	for _, c := range []struct {
-		flag      string
-		val, save any
-	}{
+	return []flagCheck{
 		{"model", f.arch, info.Arch}, {"file", f.file, j.File}, {"missing", f.missing, j.Missing},
 		{"lookback", f.lookback, j.Lookback}, {"step", f.step, j.Step}, {"delay", f.delay, j.Delay},
 		{"batch-size", f.batch, info.Train.BatchSize}, {"learning-rate", f.lr, info.Train.LearningRate},
 		{"steps-per-epoch", f.steps, info.Train.StepsPerEpoch}, {"seed", f.seed, info.Train.Seed},
 		{"eval-steps", f.evalSteps, info.Train.EvalSteps},
-	} {
-		if err := resumeCheck(cmd, c.flag, c.val, c.save); err != nil {
-			return nil, nil, err
-		}
 	}
-	m, err := model.Load(cpPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	if m.Optimizer() == nil {
-		return nil, nil, fmt.Errorf("--resume: %s has no optimizer state", cpPath)
-	}
-	return info, m, nil
 }
 
 // plotJena draws the training and validation MAE per epoch in °C, with

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -354,4 +355,142 @@ func fmtDuration(d time.Duration) string {
 		return d.Round(10 * time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
+}
+
+// flagCheck pairs a flag with the value a checkpoint recorded for it.
+type flagCheck struct {
+	flag      string
+	val, save any
+}
+
+// trainRun holds what the training commands share for one run: the output
+// files, the run state and the model.
+type trainRun struct {
+	name, out               string
+	modelPath, cpPath       string
+	historyPath, curvesPath string
+	epochs                  int
+	info                    *runInfo
+	m                       *model.Sequential
+}
+
+// openRun creates the output directory and either loads the checkpoint
+// of the run named name (with resume) or starts a new run with fresh,
+// which may leave the model nil for the caller to build later. label
+// names the dataset in the error for a checkpoint of another dataset
+// ("an IMDB"); checks lists the flags that must agree with the
+// checkpoint. Unless --epochs is set, a resumed run finishes as planned.
+func openRun(cmd *cobra.Command, out, name, label string, resume bool, epochs int,
+	checks func(*runInfo) []flagCheck, fresh func() (*runInfo, *model.Sequential, error)) (*trainRun, error) {
+	if err := prepareOut(out); err != nil {
+		return nil, err
+	}
+	r := &trainRun{
+		name: name, out: out,
+		modelPath:   filepath.Join(out, name+modelExt),
+		cpPath:      filepath.Join(out, name+checkpointExt),
+		historyPath: filepath.Join(out, name+"_history.csv"),
+		curvesPath:  filepath.Join(out, name+"_curves.png"),
+		epochs:      epochs,
+	}
+	var err error
+	if resume {
+		if r.info, r.m, err = loadCheckpoint(cmd, out, r.cpPath, name, label, checks); err != nil {
+			return nil, err
+		}
+		if !cmd.Flags().Changed("epochs") {
+			// Finish the run as planned unless told otherwise.
+			r.epochs = r.info.Train.Epochs
+		}
+	} else if r.info, r.m, err = fresh(); err != nil {
+		return nil, err
+	}
+	r.info.Train.Epochs = r.epochs
+	return r, nil
+}
+
+// loadCheckpoint loads the checkpoint of an interrupted run of dataset.
+func loadCheckpoint(cmd *cobra.Command, out, cpPath, dataset, label string, checks func(*runInfo) []flagCheck) (*runInfo, *model.Sequential, error) {
+	info, err := readRunInfo(cpPath + metaExt)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil, fmt.Errorf("--resume: no checkpoint in %s (%s not found)", out, cpPath+metaExt)
+		}
+		return nil, nil, err
+	}
+	if info.Dataset != dataset || (dataset == "imdb" && info.IMDB == nil) || (dataset == "jena" && info.Jena == nil) {
+		return nil, nil, fmt.Errorf("--resume: %s is a %s run, not %s one", cpPath+metaExt, info.Dataset, label)
+	}
+	for _, c := range checks(info) {
+		if err := resumeCheck(cmd, c.flag, c.val, c.save); err != nil {
+			return nil, nil, err
+		}
+	}
+	m, err := model.Load(cpPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m.Optimizer() == nil {
+		return nil, nil, fmt.Errorf("--resume: %s has no optimizer state", cpPath)
+	}
+	return info, m, nil
+}
+
+// tracker returns the epoch callback of the run.
+func (r *trainRun) tracker(maximise bool, order []string, plot func() error) *tracker {
+	return &tracker{info: r.info, out: r.out, name: r.name, maximise: maximise, order: order, plot: plot}
+}
+
+// fit trains the epochs still to do with fit, after printing announce,
+// and returns the wall time spent; Ctrl-C becomes the error saying how
+// to resume.
+func (r *trainRun) fit(ctx context.Context, w io.Writer, announce string, fit func() error) (time.Duration, error) {
+	start := time.Now()
+	if r.info.EpochsDone >= r.epochs {
+		fmt.Fprintf(w, "the checkpoint has %d epochs already (--epochs %d): nothing to train\n", r.info.EpochsDone, r.epochs)
+	} else {
+		fmt.Fprintln(w, announce)
+		if err := fit(); err != nil {
+			return 0, interrupted(ctx, err, r.info, r.cpPath, "seqconv "+r.name+" --resume --out "+r.out)
+		}
+	}
+	return time.Since(start), nil
+}
+
+// keepWeights leaves the model with the weights the run keeps: those of
+// the best epoch, or with noRestore those of the last one, which then
+// replace the best in the model file.
+func (r *trainRun) keepWeights(w io.Writer, noRestore bool) error {
+	info := r.info
+	if noRestore {
+		info.BestEpoch = info.EpochsDone
+		if v := info.History.Values[info.Monitor]; len(v) > 0 {
+			info.BestValue = v[len(v)-1]
+		}
+		if err := r.m.Save(r.modelPath); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "kept the weights of the last epoch, %d (--no-restore-best)\n", info.EpochsDone)
+		return nil
+	}
+	if err := restoreBest(r.m, r.modelPath); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "restored the weights of epoch %d (%s %.4f), the best of %d epochs\n",
+		info.BestEpoch, info.Monitor, info.BestValue, info.EpochsDone)
+	return nil
+}
+
+// finish writes the run description with the results beside the model,
+// draws the final curves with plot and lists the files written.
+func (r *trainRun) finish(w io.Writer, start time.Time, plot func() error) error {
+	if err := r.info.write(r.modelPath + metaExt); err != nil {
+		return err
+	}
+	if err := plot(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "wrote %s (+%s), %s, %s, %s (total %s)\n", r.modelPath, metaExt, r.cpPath,
+		r.historyPath, r.curvesPath, fmtDuration(time.Since(start)))
+	return nil
 }

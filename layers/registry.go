@@ -43,6 +43,26 @@ func Classes() []string {
 // Config readers: JSON decoding yields float64 for numbers and []any for
 // lists, so these accept both Go and JSON forms.
 
+// ConfigInt reads the integer key of a layer config (as returned by
+// Layer.Config or decoded from Keras JSON), giving def when the key is
+// missing or null. A one-element list such as Keras's strides (1,) counts
+// as its element; any other value is an error.
+func ConfigInt(cfg map[string]any, key string, def int) (int, error) {
+	return cfgInt(cfg, key, def)
+}
+
+// ConfigString reads the string key of a layer config, giving def when
+// the key is missing or null.
+func ConfigString(cfg map[string]any, key, def string) (string, error) {
+	return cfgString(cfg, key, def)
+}
+
+// ConfigBool reads the boolean key of a layer config, giving def when the
+// key is missing or null.
+func ConfigBool(cfg map[string]any, key string, def bool) (bool, error) {
+	return cfgBool(cfg, key, def)
+}
+
 func cfgInt(cfg map[string]any, key string, def int) (int, error) {
 	v, ok := cfg[key]
 	if !ok || v == nil {

@@ -366,7 +366,7 @@ func (e *exporter) layer(l layers.Layer) error {
 		if class != "GRU" && class != "LSTM" && class != "SimpleRNN" || icfg == nil {
 			return fmt.Errorf("wraps %q; only GRU, LSTM and SimpleRNN have an ONNX export", class)
 		}
-		if b, _ := cfgBool(icfg, "go_backwards", false); b {
+		if b, _ := layers.ConfigBool(icfg, "go_backwards", false); b {
 			return fmt.Errorf("a wrapped layer with go_backwards=True has no ONNX export")
 		}
 		ps := l.Params()

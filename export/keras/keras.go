@@ -315,62 +315,62 @@ func Export(dir string, m *Model) error {
 	if err := os.WriteFile(filepath.Join(dir, ConfigFile), append(js, '\n'), 0o644); err != nil {
 		return fmt.Errorf("keras: %w", err)
 	}
-	f, err := os.Create(filepath.Join(dir, WeightsFile))
-	if err != nil {
-		return fmt.Errorf("keras: %w", err)
-	}
-	if err := writeNPZ(f, m.Weights()); err != nil {
-		f.Close()
-		return fmt.Errorf("keras: writing %s: %w", f.Name(), err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("keras: %w", err)
-	}
-	return nil
+	return m.WriteWeightsFile(filepath.Join(dir, WeightsFile))
 }
 
 // Import reads dir/model.json and dir/weights.npz, as written by Export or
 // by Keras (see the package documentation), and returns the built model
 // holding those weights.
 func Import(dir string) (*Model, error) {
-	cfgPath := filepath.Join(dir, ConfigFile)
-	js, err := os.ReadFile(cfgPath)
+	m, cfgPath, err := readConfigFile(dir)
 	if err != nil {
-		return nil, fmt.Errorf("keras: %w", err)
-	}
-	m, err := ParseJSON(js)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfgPath, err)
+		return nil, err
 	}
 	// The initial values are overwritten by the file's weights.
 	if err := m.Build(rand.New(rand.NewPCG(1, 2))); err != nil {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
-	wPath := filepath.Join(dir, WeightsFile)
-	data, err := os.ReadFile(wPath)
+	if err := m.ReadWeightsFile(filepath.Join(dir, WeightsFile)); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// readConfigFile parses dir/model.json, also returning its path for the
+// caller's error messages.
+func readConfigFile(dir string) (*Model, string, error) {
+	cfgPath := filepath.Join(dir, ConfigFile)
+	js, err := os.ReadFile(cfgPath)
+	if err != nil {
+		return nil, cfgPath, fmt.Errorf("keras: %w", err)
+	}
+	m, err := ParseJSON(js)
+	if err != nil {
+		return nil, cfgPath, fmt.Errorf("%s: %w", cfgPath, err)
+	}
+	return m, cfgPath, nil
+}
+
+// readWeightsFile reads the get_weights() arrays of the .npz archive at
+// path.
+func readWeightsFile(path string) ([]*tensor.Tensor, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("keras: %w", err)
 	}
 	ws, err := readNPZ(data)
 	if err != nil {
-		return nil, fmt.Errorf("keras: %s: %w", wPath, err)
+		return nil, fmt.Errorf("keras: %s: %w", path, err)
 	}
-	if err := m.SetWeights(ws); err != nil {
-		return nil, fmt.Errorf("%s: %w", wPath, err)
-	}
-	return m, nil
+	return ws, nil
 }
 
 // ReadWeightsFile reads an .npz archive of get_weights() arrays (arr_0.npy,
 // arr_1.npy, …) into m's layers, which must be built.
 func (m *Model) ReadWeightsFile(path string) error {
-	data, err := os.ReadFile(path)
+	ws, err := readWeightsFile(path)
 	if err != nil {
-		return fmt.Errorf("keras: %w", err)
-	}
-	ws, err := readNPZ(data)
-	if err != nil {
-		return fmt.Errorf("keras: %s: %w", path, err)
+		return err
 	}
 	if err := m.SetWeights(ws); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -389,5 +389,8 @@ func (m *Model) WriteWeightsFile(path string) error {
 		f.Close()
 		return fmt.Errorf("keras: writing %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("keras: %w", err)
+	}
+	return nil
 }

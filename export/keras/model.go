@@ -2,7 +2,6 @@ package keras
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/seqconv/seqconv/model"
@@ -31,14 +30,9 @@ func ExportSequential(dir string, m *model.Sequential) error {
 // Export or by Keras) into a built, uncompiled Sequential holding those
 // weights.
 func ImportSequential(dir string) (*model.Sequential, error) {
-	cfgPath := filepath.Join(dir, ConfigFile)
-	js, err := os.ReadFile(cfgPath)
+	km, cfgPath, err := readConfigFile(dir)
 	if err != nil {
-		return nil, fmt.Errorf("keras: %w", err)
-	}
-	km, err := ParseJSON(js)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfgPath, err)
+		return nil, err
 	}
 	m := model.NewSequential(km.Layers...)
 	if km.Name != "" {
@@ -48,13 +42,9 @@ func ImportSequential(dir string) (*model.Sequential, error) {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	wPath := filepath.Join(dir, WeightsFile)
-	data, err := os.ReadFile(wPath)
+	ws, err := readWeightsFile(wPath)
 	if err != nil {
-		return nil, fmt.Errorf("keras: %w", err)
-	}
-	ws, err := readNPZ(data)
-	if err != nil {
-		return nil, fmt.Errorf("keras: %s: %w", wPath, err)
+		return nil, err
 	}
 	if err := m.SetWeights(ws); err != nil {
 		return nil, fmt.Errorf("keras: %s: %w", wPath, err)

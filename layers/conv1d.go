@@ -192,12 +192,7 @@ func (l *Conv1DLayer) dilated() int { return (l.kernelSize-1)*l.dilation + 1 }
 func (l *Conv1DLayer) fast() bool { return l.strides == 1 && l.dilation == 1 }
 
 // Params returns kernel and, with use_bias, bias.
-func (l *Conv1DLayer) Params() []*Param {
-	if l.bias == nil {
-		return []*Param{l.kernel}
-	}
-	return []*Param{l.kernel, l.bias}
-}
+func (l *Conv1DLayer) Params() []*Param { return kernelBiasParams(l.kernel, l.bias) }
 
 // Forward computes act(conv(x) + bias) for x of shape (batch, steps, channels).
 func (l *Conv1DLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) {
@@ -386,10 +381,7 @@ func (l *Conv1DLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, 
 	dw := l.kernel.Grad.Data
 	w := l.kernel.Value.Data
 	if b == 0 {
-		clear(dw)
-		if l.bias != nil {
-			clear(l.bias.Grad.Data)
-		}
+		clearGrads(l.Params())
 		return l.dx.Resize(0, l.tIn, c), nil
 	}
 	var dxp []float32
@@ -491,13 +483,7 @@ func (l *Conv1DLayer) Config() map[string]any {
 	c["data_format"] = "channels_last"
 	c["dilation_rate"] = []any{l.opts.dilationRate}
 	c["groups"] = 1
-	c["activation"] = l.opts.activation
-	c["use_bias"] = l.opts.useBias
-	c["kernel_initializer"] = map[string]any{"class_name": "GlorotUniform", "config": map[string]any{"seed": nil}}
-	c["bias_initializer"] = map[string]any{"class_name": "Zeros", "config": map[string]any{}}
-	for _, k := range []string{"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"} {
-		c[k] = nil
-	}
+	setKernelBiasConfig(c, l.opts.activation, l.opts.useBias)
 	return c
 }
 
@@ -540,15 +526,12 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		a, err := cfgString(cfg, "activation", "linear")
+		ab, err := activationBiasConfig(cfg)
 		if err != nil {
 			return nil, err
 		}
-		ub, err := cfgBool(cfg, "use_bias", true)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, WithStrides(s), WithDilationRate(d), WithPadding(p), WithActivation(a), WithUseBias(ub))
+		opts = append(opts, WithStrides(s), WithDilationRate(d), WithPadding(p))
+		opts = append(opts, ab...)
 		return Conv1D(filters, k, opts...), nil
 	})
 }

@@ -64,12 +64,7 @@ func (l *DenseLayer) Build(in []int, rng *rand.Rand) error {
 }
 
 // Params returns kernel and, with use_bias, bias.
-func (l *DenseLayer) Params() []*Param {
-	if l.bias == nil {
-		return []*Param{l.kernel}
-	}
-	return []*Param{l.kernel, l.bias}
-}
+func (l *DenseLayer) Params() []*Param { return kernelBiasParams(l.kernel, l.bias) }
 
 // Forward computes act(x·kernel + bias) on the last axis.
 func (l *DenseLayer) Forward(x *tensor.Tensor, _ bool) (*tensor.Tensor, error) {
@@ -98,10 +93,7 @@ func (l *DenseLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, e
 		return nil, err
 	}
 	if l.rows == 0 {
-		clear(l.kernel.Grad.Data)
-		if l.bias != nil {
-			clear(l.bias.Grad.Data)
-		}
+		clearGrads(l.Params())
 		if !needDx {
 			return nil, nil
 		}
@@ -129,13 +121,7 @@ func (l *DenseLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, e
 func (l *DenseLayer) Config() map[string]any {
 	c := l.config()
 	c["units"] = l.units
-	c["activation"] = l.opts.activation
-	c["use_bias"] = l.opts.useBias
-	c["kernel_initializer"] = map[string]any{"class_name": "GlorotUniform", "config": map[string]any{"seed": nil}}
-	c["bias_initializer"] = map[string]any{"class_name": "Zeros", "config": map[string]any{}}
-	for _, k := range []string{"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"} {
-		c[k] = nil
-	}
+	setKernelBiasConfig(c, l.opts.activation, l.opts.useBias)
 	return c
 }
 
@@ -149,14 +135,10 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		a, err := cfgString(cfg, "activation", "linear")
+		ab, err := activationBiasConfig(cfg)
 		if err != nil {
 			return nil, err
 		}
-		ub, err := cfgBool(cfg, "use_bias", true)
-		if err != nil {
-			return nil, err
-		}
-		return Dense(units, append(opts, WithActivation(a), WithUseBias(ub))...), nil
+		return Dense(units, append(opts, ab...)...), nil
 	})
 }

@@ -214,24 +214,18 @@ func dimsString(s []int) string {
 // commonConfig reads the keys every layer shares (name, batch_input_shape)
 // into options.
 func commonConfig(cfg map[string]any) ([]Option, error) {
-	var opts []Option
-	name, err := cfgString(cfg, "name", "")
+	opts, hasShape, err := nameBatchShapeConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if name != "" {
-		opts = append(opts, WithName(name))
-	}
-	shape, err := cfgShape(cfg, "batch_input_shape")
-	if err != nil {
-		return nil, err
-	}
-	if len(shape) > 1 {
-		opts = append(opts, WithInputShape(shape[1:]...))
-	} else if shape, err = cfgShape(cfg, "input_shape"); err != nil {
-		return nil, err
-	} else if shape != nil {
-		opts = append(opts, WithInputShape(shape...))
+	if !hasShape { // batch_input_shape wins over input_shape
+		shape, err := cfgShape(cfg, "input_shape")
+		if err != nil {
+			return nil, err
+		}
+		if shape != nil {
+			opts = append(opts, WithInputShape(shape...))
+		}
 	}
 	if df, err := cfgString(cfg, "data_format", "channels_last"); err != nil {
 		return nil, err
@@ -239,6 +233,27 @@ func commonConfig(cfg map[string]any) ([]Option, error) {
 		return nil, fmt.Errorf("data_format %q is not supported (only channels_last)", df)
 	}
 	return opts, nil
+}
+
+// nameBatchShapeConfig reads name and batch_input_shape into options and
+// reports whether the latter gave the input shape.
+func nameBatchShapeConfig(cfg map[string]any) (opts []Option, hasShape bool, err error) {
+	name, err := cfgString(cfg, "name", "")
+	if err != nil {
+		return nil, false, err
+	}
+	if name != "" {
+		opts = append(opts, WithName(name))
+	}
+	shape, err := cfgShape(cfg, "batch_input_shape")
+	if err != nil {
+		return nil, false, err
+	}
+	if len(shape) > 1 {
+		opts = append(opts, WithInputShape(shape[1:]...))
+		return opts, true, nil
+	}
+	return opts, false, nil
 }
 
 // ActivationLayer applies an activation function to its input (Keras

@@ -51,7 +51,7 @@ func Bidirectional(inner Layer, opts ...Option) *BidirectionalLayer {
 
 func init() {
 	register("Bidirectional", func(cfg map[string]any) (Layer, error) {
-		opts, err := commonConfigRNN(cfg)
+		opts, _, err := nameBatchShapeConfig(cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -87,26 +87,6 @@ func init() {
 		}
 		return l, nil
 	})
-}
-
-// commonConfigRNN reads name and the declared input shape.
-func commonConfigRNN(cfg map[string]any) ([]Option, error) {
-	var opts []Option
-	name, err := cfgString(cfg, "name", "")
-	if err != nil {
-		return nil, err
-	}
-	if name != "" {
-		opts = append(opts, WithName(name))
-	}
-	shape, err := cfgShape(cfg, "batch_input_shape")
-	if err != nil {
-		return nil, err
-	}
-	if len(shape) > 1 {
-		opts = append(opts, WithInputShape(shape[1:]...))
-	}
-	return opts, nil
 }
 
 // Name returns the layer's name.

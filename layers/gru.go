@@ -33,8 +33,6 @@ type GRULayer struct {
 	biasSum    []float32     // reset_after: the bias added to the input projection
 	rh         tensor.Tensor // reset_after: (T, B, u) h·Uh + b′h of every step
 	dRh        tensor.Tensor // reset_after: (T, B, u) ∂loss/∂(h·Uh + b′h)
-
-	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
 }
 
 // GRU returns a GRU layer with the given number of units. It takes
@@ -44,8 +42,7 @@ type GRULayer struct {
 // WithSeed, WithName and WithInputShape.
 func GRU(units int, opts ...Option) *GRULayer {
 	l := &GRULayer{rnnBase: newRNNBase("GRU", units, 3, opts)}
-	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
-	l.bind()
+	l.bind(l.forwardRows, l.backwardRows)
 	return l
 }
 

@@ -25,8 +25,6 @@ type LSTMLayer struct {
 	// zeroForgetBias is Keras's unit_forget_bias = false (read from
 	// configs): the forget bias starts at 0 instead of 1.
 	zeroForgetBias bool
-
-	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
 }
 
 // LSTM returns an LSTM layer with the given number of units. It takes
@@ -36,8 +34,7 @@ type LSTMLayer struct {
 // WithInputShape.
 func LSTM(units int, opts ...Option) *LSTMLayer {
 	l := &LSTMLayer{rnnBase: newRNNBase("LSTM", units, 4, opts)}
-	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
-	l.bind()
+	l.bind(l.forwardRows, l.backwardRows)
 	return l
 }
 
@@ -108,11 +105,7 @@ func (l *LSTMLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tensor, er
 	l.dcp.Zero()
 	l.dy = dy
 	l.forEachRows(l.bwdRows)
-	var db []float32
-	if l.useBias {
-		db = l.bias.Grad.Data
-	}
-	return l.finishBackward(needDx, db), nil
+	return l.finishBackward(needDx, l.biasGrad()), nil
 }
 
 // forwardRows runs the time loop for batch rows [lo, hi).

@@ -186,6 +186,7 @@ type rnnBase struct {
 	lastRG *tensor.Tensor
 
 	projFn, dwFn, dxFn func(lo, hi int) // bound once by bind
+	fwdRows, bwdRows   func(lo, hi int) // the cell's time loops, bound once by bind
 	dhp                tensor.Tensor    // (B, u) ∂loss/∂h_t, then ∂loss/∂h_{t−1} (see stepGrad)
 	dhm                tensor.Tensor    // (B, nb·u) ∂loss/∂(recurrent operand block)
 	ut                 tensor.Tensor    // (G·u, u) recurrent_kernel transposed
@@ -931,9 +932,19 @@ func (b *rnnBase) finishBackward(needDx bool, biasInGrad []float32) *tensor.Tens
 
 // bind creates the method values the worker pool runs, once: a method
 // value allocates. The cells call it from their constructors, after the
-// base has its final address.
-func (b *rnnBase) bind() {
+// base has its final address, with their forward and backward time loops
+// over a block of batch rows.
+func (b *rnnBase) bind(fwdRows, bwdRows func(lo, hi int)) {
 	b.projFn, b.dwFn, b.dxFn = b.projRows, b.dwChunks, b.dxRows
+	b.fwdRows, b.bwdRows = fwdRows, bwdRows
+}
+
+// biasGrad returns the bias gradient, or nil without use_bias.
+func (b *rnnBase) biasGrad() []float32 {
+	if !b.useBias {
+		return nil
+	}
+	return b.bias.Grad.Data
 }
 
 // projRows projects the input of samples [lo, hi): pre[:, i, :] =

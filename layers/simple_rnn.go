@@ -13,7 +13,6 @@ import (
 // in Keras.
 type SimpleRNNLayer struct {
 	rnnBase
-	fwdRows, bwdRows func(lo, hi int) // bound once: method values allocate
 }
 
 // SimpleRNN returns a SimpleRNN layer with the given number of units. It
@@ -22,8 +21,7 @@ type SimpleRNNLayer struct {
 // WithName and WithInputShape.
 func SimpleRNN(units int, opts ...Option) *SimpleRNNLayer {
 	l := &SimpleRNNLayer{rnnBase: newRNNBase("SimpleRNN", units, 1, opts)}
-	l.fwdRows, l.bwdRows = l.forwardRows, l.backwardRows
-	l.bind()
+	l.bind(l.forwardRows, l.backwardRows)
 	return l
 }
 
@@ -79,11 +77,7 @@ func (l *SimpleRNNLayer) Backward(dy *tensor.Tensor, needDx bool) (*tensor.Tenso
 	}
 	l.dy = dy
 	l.forEachRows(l.bwdRows)
-	var db []float32
-	if l.useBias {
-		db = l.bias.Grad.Data
-	}
-	return l.finishBackward(needDx, db), nil
+	return l.finishBackward(needDx, l.biasGrad()), nil
 }
 
 // forwardRows runs the time loop for batch rows [lo, hi).

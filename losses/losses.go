@@ -85,31 +85,37 @@ func (l BinaryCrossentropy) Config() map[string]any {
 
 // Compute implements Loss.
 func (l BinaryCrossentropy) Compute(pred, target, grad *tensor.Tensor) (float64, error) {
-	if err := checkSame(l.Name(), pred, target); err != nil {
+	if l.FromLogits {
+		return elementwise(l.Name(), pred, target, grad, func(p, y float64) (float64, float64) {
+			return math.Max(p, 0) - p*y + math.Log1p(math.Exp(-math.Abs(p))), sigmoid(p) - y
+		})
+	}
+	return elementwise(l.Name(), pred, target, grad, func(p, y float64) (float64, float64) {
+		c := min(max(p, Epsilon), 1-Epsilon)
+		g := 0.0
+		if c == p {
+			g = (p - y) / (p * (1 - p))
+		}
+		return -(y*math.Log(c) + (1-y)*math.Log(1-c)), g
+	})
+}
+
+// elementwise returns the mean over the elements of the loss f(p, y) gives
+// for each prediction p and target y and, when grad is not nil, fills grad
+// with the gradient of that mean: f's derivative ∂f/∂p over the count.
+func elementwise(name string, pred, target, grad *tensor.Tensor, f func(p, y float64) (loss, dp float64)) (float64, error) {
+	if err := checkSame(name, pred, target); err != nil {
 		return 0, err
 	}
-	n := len(pred.Data)
 	if grad != nil {
 		grad.Resize(pred.Shape...)
 	}
-	inv := 1 / float64(n)
+	inv := 1 / float64(len(pred.Data))
 	var sum float64
 	for i, pv := range pred.Data {
-		p, y := float64(pv), float64(target.Data[i])
-		if l.FromLogits {
-			sum += math.Max(p, 0) - p*y + math.Log1p(math.Exp(-math.Abs(p)))
-			if grad != nil {
-				grad.Data[i] = float32((sigmoid(p) - y) * inv)
-			}
-			continue
-		}
-		c := min(max(p, Epsilon), 1-Epsilon)
-		sum -= y*math.Log(c) + (1-y)*math.Log(1-c)
+		v, g := f(float64(pv), float64(target.Data[i]))
+		sum += v
 		if grad != nil {
-			g := 0.0
-			if c == p {
-				g = (p - y) / (p * (1 - p))
-			}
 			grad.Data[i] = float32(g * inv)
 		}
 	}
@@ -136,22 +142,10 @@ func (MeanSquaredError) Config() map[string]any { return map[string]any{} }
 
 // Compute implements Loss.
 func (l MeanSquaredError) Compute(pred, target, grad *tensor.Tensor) (float64, error) {
-	if err := checkSame(l.Name(), pred, target); err != nil {
-		return 0, err
-	}
-	if grad != nil {
-		grad.Resize(pred.Shape...)
-	}
-	inv := 1 / float64(len(pred.Data))
-	var sum float64
-	for i, pv := range pred.Data {
-		d := float64(pv) - float64(target.Data[i])
-		sum += d * d
-		if grad != nil {
-			grad.Data[i] = float32(2 * d * inv)
-		}
-	}
-	return sum * inv, nil
+	return elementwise(l.Name(), pred, target, grad, func(p, y float64) (float64, float64) {
+		d := p - y
+		return d * d, 2 * d
+	})
 }
 
 // MeanAbsoluteError is Keras's mean_absolute_error: the mean over all
@@ -166,28 +160,16 @@ func (MeanAbsoluteError) Config() map[string]any { return map[string]any{} }
 
 // Compute implements Loss.
 func (l MeanAbsoluteError) Compute(pred, target, grad *tensor.Tensor) (float64, error) {
-	if err := checkSame(l.Name(), pred, target); err != nil {
-		return 0, err
-	}
-	if grad != nil {
-		grad.Resize(pred.Shape...)
-	}
-	inv := 1 / float64(len(pred.Data))
-	var sum float64
-	for i, pv := range pred.Data {
-		d := float64(pv) - float64(target.Data[i])
-		sum += math.Abs(d)
-		if grad != nil {
-			g := 0.0
-			if d > 0 {
-				g = inv
-			} else if d < 0 {
-				g = -inv
-			}
-			grad.Data[i] = float32(g)
+	return elementwise(l.Name(), pred, target, grad, func(p, y float64) (float64, float64) {
+		d := p - y
+		g := 0.0
+		if d > 0 {
+			g = 1
+		} else if d < 0 {
+			g = -1
 		}
-	}
-	return sum * inv, nil
+		return math.Abs(d), g
+	})
 }
 
 // SparseCategoricalCrossentropy is Keras's sparse_categorical_crossentropy:

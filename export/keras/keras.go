@@ -18,6 +18,7 @@
 package keras
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -25,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/seqconv/seqconv/internal/npz"
 	"github.com/seqconv/seqconv/layers"
 	"github.com/seqconv/seqconv/tensor"
 )
@@ -358,7 +360,7 @@ func readWeightsFile(path string) ([]*tensor.Tensor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keras: %w", err)
 	}
-	ws, err := readNPZ(data)
+	ws, err := npz.ReadTensors(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("keras: %s: %w", path, err)
 	}
@@ -385,7 +387,7 @@ func (m *Model) WriteWeightsFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("keras: %w", err)
 	}
-	if err := writeNPZ(f, m.Weights()); err != nil {
+	if err := npz.WriteNPZ(f, m.Weights()); err != nil {
 		f.Close()
 		return fmt.Errorf("keras: writing %s: %w", path, err)
 	}

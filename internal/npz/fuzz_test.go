@@ -34,14 +34,17 @@ func FuzzReadNPY(f *testing.F) {
 			_, _ = a.IntLists()
 		} else {
 			_, _ = a.Ints()
+			_, _ = a.Tensor()
 		}
 	})
 }
 
-// FuzzReadNPZ does the same for whole .npz archives.
+// FuzzReadNPZ does the same for whole .npz archives, read whole and as
+// positional tensors.
 func FuzzReadNPZ(f *testing.F) {
 	addFixtures(f, filepath.Join("..", "..", "data", "imdb", "testdata", "*.npz"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = ReadTensors(bytes.NewReader(data), int64(len(data)))
 		m, err := ReadNPZ(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			return

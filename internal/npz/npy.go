@@ -1,6 +1,8 @@
-// Package npz reads numpy's .npy and .npz files: numeric arrays and the
-// object arrays of integer lists in which Keras ships its text datasets
-// (imdb.npz, reuters.npz). Object arrays are stored as a Python pickle of
+// Package npz reads numpy's .npy and .npz files: numeric arrays (also as
+// float32 tensors) and the object arrays of integer lists in which Keras
+// ships its text datasets (imdb.npz, reuters.npz). It also writes float32
+// tensors as .npy files and positional .npz archives (numpy.savez(path,
+// *arrays)), the form of Keras model weights. Object arrays are stored as a Python pickle of
 // the whole ndarray; only the few pickle classes numpy writes for them are
 // understood, so loading a file never runs or imports foreign code.
 package npz
@@ -18,6 +20,9 @@ import (
 
 	"github.com/seqconv/seqconv/tensor"
 )
+
+// npyMagic starts every .npy file; the format version follows in two bytes.
+const npyMagic = "\x93NUMPY"
 
 // maxHeaderLen bounds the .npy header, a short Python dict literal; a
 // larger value means a corrupt or hostile file.
@@ -68,7 +73,7 @@ func ReadNPY(r io.Reader) (*Array, error) {
 	if _, err := io.ReadFull(br, pre[:]); err != nil {
 		return nil, fmt.Errorf("npy: reading magic: %w", noEOF(err))
 	}
-	if string(pre[:6]) != "\x93NUMPY" {
+	if string(pre[:6]) != npyMagic {
 		return nil, errMagic
 	}
 	major := pre[6]

@@ -10,6 +10,7 @@
 package optimizers
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -82,9 +83,13 @@ type updater interface {
 	update(i, lo, hi int)
 }
 
-// step runs u's update over every parameter, splitting large ones across
+// step checks params against the slots (creating them on the first call),
+// then runs u's update over every parameter, splitting large ones across
 // cores; the updates are element-wise so the split does not change results.
-func (st *slots) step(params []*layers.Param, u updater) {
+func (st *slots) step(params []*layers.Param, u updater) error {
+	if err := st.ensure(params); err != nil {
+		return err
+	}
 	if len(st.jobs) != len(params) {
 		st.jobs = make([]func(lo, hi int), len(params))
 		for i := range params {
@@ -97,6 +102,7 @@ func (st *slots) step(params []*layers.Param, u updater) {
 	}
 	st.cur = nil
 	st.iter++
+	return nil
 }
 
 // ensure creates zero slots for params on the first call and checks that
@@ -181,15 +187,9 @@ type RMSprop struct {
 
 // NewRMSprop returns an RMSprop optimizer.
 func NewRMSprop(cfg RMSpropConfig) *RMSprop {
-	if cfg.LearningRate == 0 {
-		cfg.LearningRate = 1e-3
-	}
-	if cfg.Rho == 0 {
-		cfg.Rho = 0.9
-	}
-	if cfg.Epsilon == 0 {
-		cfg.Epsilon = 1e-7
-	}
+	cfg.LearningRate = cmp.Or(cfg.LearningRate, 1e-3)
+	cfg.Rho = cmp.Or(cfg.Rho, 0.9)
+	cfg.Epsilon = cmp.Or(cfg.Epsilon, 1e-7)
 	o := &RMSprop{cfg: cfg}
 	o.names = []string{"velocity"}
 	if cfg.Momentum > 0 {
@@ -210,13 +210,7 @@ func (o *RMSprop) Config() map[string]any {
 }
 
 // Apply implements Optimizer.
-func (o *RMSprop) Apply(params []*layers.Param) error {
-	if err := o.ensure(params); err != nil {
-		return err
-	}
-	o.step(params, o)
-	return nil
-}
+func (o *RMSprop) Apply(params []*layers.Param) error { return o.step(params, o) }
 
 func (o *RMSprop) update(i, lo, hi int) {
 	lr, rho, eps, mom := o.cfg.LearningRate, o.cfg.Rho, o.cfg.Epsilon, o.cfg.Momentum
@@ -277,18 +271,10 @@ type Adam struct {
 
 // NewAdam returns an Adam optimizer.
 func NewAdam(cfg AdamConfig) *Adam {
-	if cfg.LearningRate == 0 {
-		cfg.LearningRate = 1e-3
-	}
-	if cfg.Beta1 == 0 {
-		cfg.Beta1 = 0.9
-	}
-	if cfg.Beta2 == 0 {
-		cfg.Beta2 = 0.999
-	}
-	if cfg.Epsilon == 0 {
-		cfg.Epsilon = 1e-7
-	}
+	cfg.LearningRate = cmp.Or(cfg.LearningRate, 1e-3)
+	cfg.Beta1 = cmp.Or(cfg.Beta1, 0.9)
+	cfg.Beta2 = cmp.Or(cfg.Beta2, 0.999)
+	cfg.Epsilon = cmp.Or(cfg.Epsilon, 1e-7)
 	o := &Adam{cfg: cfg}
 	o.names = []string{"momentum", "velocity"}
 	return o
@@ -304,13 +290,9 @@ func (o *Adam) Config() map[string]any {
 
 // Apply implements Optimizer.
 func (o *Adam) Apply(params []*layers.Param) error {
-	if err := o.ensure(params); err != nil {
-		return err
-	}
 	t := float64(o.iter + 1)
 	o.alpha = o.cfg.LearningRate * math.Sqrt(1-math.Pow(o.cfg.Beta2, t)) / (1 - math.Pow(o.cfg.Beta1, t))
-	o.step(params, o)
-	return nil
+	return o.step(params, o)
 }
 
 func (o *Adam) update(i, lo, hi int) {
@@ -348,9 +330,7 @@ type SGD struct {
 
 // NewSGD returns an SGD optimizer.
 func NewSGD(cfg SGDConfig) *SGD {
-	if cfg.LearningRate == 0 {
-		cfg.LearningRate = 0.01
-	}
+	cfg.LearningRate = cmp.Or(cfg.LearningRate, 0.01)
 	o := &SGD{cfg: cfg}
 	if cfg.Momentum > 0 {
 		o.names = []string{"momentum"}
@@ -367,13 +347,7 @@ func (o *SGD) Config() map[string]any {
 }
 
 // Apply implements Optimizer.
-func (o *SGD) Apply(params []*layers.Param) error {
-	if err := o.ensure(params); err != nil {
-		return err
-	}
-	o.step(params, o)
-	return nil
-}
+func (o *SGD) Apply(params []*layers.Param) error { return o.step(params, o) }
 
 func (o *SGD) update(i, lo, hi int) {
 	lr, mom := o.cfg.LearningRate, o.cfg.Momentum

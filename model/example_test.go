@@ -96,15 +96,8 @@ func ExampleLoad() {
 
 // The reference IMDB convnet: the layers are named as tf.keras 2.x names
 // them.
-func ExampleSequential_Summary_imdb() {
-	m := model.NewSequential(
-		layers.Embedding(10000, 128, layers.WithInputLength(500)),
-		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.MaxPooling1D(5),
-		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.GlobalMaxPooling1D(),
-		layers.Dense(1),
-	)
+func ExampleIMDBConvNet() {
+	m := model.IMDBConvNet(10000, 500)
 	if err := m.Summary(os.Stdout); err != nil {
 		fmt.Println(err)
 	}
@@ -129,4 +122,20 @@ func ExampleSequential_Summary_imdb() {
 	// Trainable params: 1,315,937
 	// Non-trainable params: 0
 	// _________________________________________________________________
+}
+
+// The reference Jena forecaster for 10 days of 30-minute points of the 14
+// measurements, compiled as it is trained.
+func ExampleJenaConvGRU() {
+	m := model.JenaConvGRU(480, 14)
+	if err := m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{}), losses.MeanAbsoluteError{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := m.Build(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.InputShape(), m.OutputShape(), m.CountParams())
+	// Output: [480 14] [1] 13793
 }

@@ -16,27 +16,10 @@ import (
 )
 
 // imdbModel is the reference IMDB convnet.
-func imdbModel() *model.Sequential {
-	return model.NewSequential(
-		layers.Embedding(10000, 128, layers.WithInputLength(500)),
-		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.MaxPooling1D(5),
-		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.GlobalMaxPooling1D(),
-		layers.Dense(1),
-	)
-}
+func imdbModel() *model.Sequential { return model.IMDBConvNet(10000, 500) }
 
 // jenaModel is the reference Jena temperature model.
-func jenaModel(steps int) *model.Sequential {
-	return model.NewSequential(
-		layers.Conv1D(32, 5, layers.WithActivation("relu"), layers.WithInputShape(steps, 14)),
-		layers.MaxPooling1D(3),
-		layers.Conv1D(32, 5, layers.WithActivation("relu")),
-		layers.GRU(32, layers.WithDropout(0.1), layers.WithRecurrentDropout(0.5)),
-		layers.Dense(1),
-	)
-}
+func jenaModel(steps int) *model.Sequential { return model.JenaConvGRU(steps, 14) }
 
 func summary(t *testing.T, m *model.Sequential) string {
 	t.Helper()

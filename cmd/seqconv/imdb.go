@@ -11,7 +11,6 @@ import (
 	"github.com/seqconv/seqconv/data/imdb"
 	"github.com/seqconv/seqconv/data/sequence"
 	"github.com/seqconv/seqconv/internal/curves"
-	"github.com/seqconv/seqconv/layers"
 	"github.com/seqconv/seqconv/losses"
 	"github.com/seqconv/seqconv/metrics"
 	"github.com/seqconv/seqconv/model"
@@ -35,7 +34,6 @@ const (
 	imdbQuickSamples   = 600
 	imdbArch           = "imdb-conv"
 	imdbMonitor        = "val_loss"
-	imdbEmbeddingDim   = 128
 	imdbDefaultOutDir  = "runs"
 	imdbDefaultEpochs  = 10
 	imdbDefaultBatch   = 128
@@ -136,14 +134,7 @@ func (f *imdbFlags) validate(cmd *cobra.Command) error {
 // buildIMDBModel returns the reference IMDB convnet for a vocabulary and
 // a review length.
 func buildIMDBModel(numWords, maxLen int, seed uint64) *model.Sequential {
-	m := model.NewSequential(
-		layers.Embedding(numWords, imdbEmbeddingDim, layers.WithInputLength(maxLen)),
-		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.MaxPooling1D(5),
-		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.GlobalMaxPooling1D(),
-		layers.Dense(1),
-	)
+	m := model.IMDBConvNet(numWords, maxLen)
 	m.SetSeed(seed)
 	return m
 }

@@ -67,13 +67,7 @@ func buildJenaModel(arch string, timesteps, features int, seed uint64) (*model.S
 	var m *model.Sequential
 	switch arch {
 	case "conv-gru":
-		m = model.NewSequential(
-			layers.Conv1D(32, 5, relu, in),
-			layers.MaxPooling1D(3),
-			layers.Conv1D(32, 5, relu),
-			layers.GRU(32, layers.WithDropout(0.1), layers.WithRecurrentDropout(0.5)),
-			layers.Dense(1),
-		)
+		m = model.JenaConvGRU(timesteps, features)
 	case "conv":
 		m = model.NewSequential(
 			layers.Conv1D(32, 5, relu, in),

@@ -124,17 +124,7 @@ func benchConv(b *testing.B, batch, steps, ch, filters, k int, needDx bool) {
 	x := randTensor(rng, -1, 1, batch, steps, ch)
 	dy := randTensor(rng, -1, 1, batch, steps-k+1, filters)
 	flops := 3 * 2 * float64(batch*(steps-k+1)*filters*k*ch)
-	b.ResetTimer()
-	c0 := cpuSeconds()
-	for range b.N {
-		if _, err := l.Forward(x, true); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := l.Backward(dy, needDx); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportCPU(b, c0)
+	benchForwardBackward(b, l, x, dy, needDx)
 	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
@@ -158,22 +148,9 @@ func BenchmarkIMDBStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
-	x := tensor.New(128, 500)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.IntN(10000))
-	}
+	x := randomIDs(rng, 128, 500, 10000)
 	dy := randTensor(rng, -1, 1, 128, 1)
-	b.ResetTimer()
-	c0 := cpuSeconds()
-	for range b.N {
-		if _, err := s.Forward(x, true); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := s.Backward(dy, false); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportCPU(b, c0)
+	benchForwardBackward(b, s, x, dy, false)
 }
 
 // TestParallelMatchesSerial runs batches large enough for the layers'
@@ -243,14 +220,38 @@ func reportCPU(b *testing.B, c0 float64) {
 	b.ReportMetric((cpuSeconds()-c0)/float64(b.N)*1e3, "cpu-ms/op")
 }
 
+// benchForwardBackward times l's training Forward on x then Backward of dy
+// per iteration, from here on, and reports the CPU time per operation.
+func benchForwardBackward(b *testing.B, l Layer, x, dy *tensor.Tensor, needDx bool) {
+	b.Helper()
+	b.ResetTimer()
+	c0 := cpuSeconds()
+	for range b.N {
+		if _, err := l.Forward(x, true); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.Backward(dy, needDx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, c0)
+}
+
+// randomIDs returns a (batch, steps) batch of ids drawn uniformly from
+// [0, vocab).
+func randomIDs(rng *rand.Rand, batch, steps, vocab int) *tensor.Tensor {
+	x := tensor.New(batch, steps)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.IntN(vocab))
+	}
+	return x
+}
+
 func TestGEMMFreeLayersNoAllocs(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	rng := rand.New(rand.NewPCG(1, 1))
 	x3 := randTensor(rng, -1, 1, 3, 10, 4)
-	ids := tensor.New(3, 10)
-	for i := range ids.Data {
-		ids.Data[i] = float32(rng.IntN(7))
-	}
+	ids := randomIDs(rng, 3, 10, 7)
 	cases := []struct {
 		l Layer
 		x *tensor.Tensor

@@ -165,25 +165,12 @@ func benchIMDBStepFused(b *testing.B, zipf bool) {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
-	x := tensor.New(128, 500)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.IntN(10000))
-	}
+	x := randomIDs(rng, 128, 500, 10000)
 	if zipf {
 		x = imdbLikeIDs(rng, 128, 500, 10000)
 	}
 	dy := randTensor(rng, -1, 1, 128, 1)
-	b.ResetTimer()
-	c0 := cpuSeconds()
-	for range b.N {
-		if _, err := s.Forward(x, true); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := s.Backward(dy, false); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportCPU(b, c0)
+	benchForwardBackward(b, s, x, dy, false)
 }
 
 // benchPair times Forward+Backward of Embedding(10000,128)+Conv1D(32,7,relu)
@@ -196,25 +183,12 @@ func benchPair(b *testing.B, mode int, zipf bool) {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
-	x := tensor.New(128, 500)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.IntN(10000))
-	}
+	x := randomIDs(rng, 128, 500, 10000)
 	if zipf {
 		x = imdbLikeIDs(rng, 128, 500, 10000)
 	}
 	dy := randTensor(rng, -1, 1, 128, 494, 32)
-	b.ResetTimer()
-	c0 := cpuSeconds()
-	for range b.N {
-		if _, err := l.Forward(x, true); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := l.Backward(dy, false); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportCPU(b, c0)
+	benchForwardBackward(b, l, x, dy, false)
 }
 
 func BenchmarkEmbeddingConv1DIMDBFused(b *testing.B)     { benchPair(b, 1, false) }
@@ -244,10 +218,7 @@ func TestEmbeddingConv1DNoAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(2, 2))
-	x := tensor.New(4, 20)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.IntN(30))
-	}
+	x := randomIDs(rng, 4, 20, 30)
 	dy := randTensor(rng, -1, 1, 4, 18, 4)
 	step := func() {
 		if _, err := l.Forward(x, true); err != nil {

@@ -178,15 +178,5 @@ func BenchmarkMaxPooling1DIMDB(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	x := randTensor(rng, -1, 1, 128, 494, 32)
 	dy := randTensor(rng, -1, 1, 128, 98, 32)
-	b.ResetTimer()
-	c0 := cpuSeconds()
-	for range b.N {
-		if _, err := l.Forward(x, true); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := l.Backward(dy, true); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportCPU(b, c0)
+	benchForwardBackward(b, l, x, dy, true)
 }

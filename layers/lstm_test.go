@@ -8,13 +8,31 @@ import (
 	"github.com/seqconv/seqconv/tensor"
 )
 
+// rnnGradCase is a recurrent layer's options for a gradient check, and
+// whether it runs in training mode (dropout).
+type rnnGradCase struct {
+	name  string
+	opts  []Option
+	train bool
+}
+
+// checkRNNGradients gradient-checks newRNN(opts…) of each case on a random
+// (batch, steps, features) input drawn from rng.
+func checkRNNGradients(t *testing.T, rng *rand.Rand, newRNN func(...Option) Layer, batch, steps, features int, cases []rnnGradCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := newRNN(c.opts...)
+			reseed := buildRNN(t, l, -1, features)
+			x := randTensor(rng, -1, 1, batch, steps, features)
+			gradCheck(t, l, x, c.train, false, 2e-2, reseed)
+		})
+	}
+}
+
 func TestLSTMGradients(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 2))
-	for _, c := range []struct {
-		name  string
-		opts  []Option
-		train bool
-	}{
+	lstm := func(opts ...Option) Layer { return LSTM(3, opts...) }
+	checkRNNGradients(t, rand.New(rand.NewPCG(3, 2)), lstm, 2, 5, 2, []rnnGradCase{
 		{"last", nil, false},
 		{"seq", []Option{WithReturnSequences(true)}, false},
 		{"no_bias", []Option{WithUseBias(false)}, false},
@@ -22,14 +40,7 @@ func TestLSTMGradients(t *testing.T) {
 		{"recurrent_dropout", []Option{WithDropout(0.2), WithRecurrentDropout(0.4)}, true},
 		{"go_backwards", []Option{WithGoBackwards(true)}, false},
 		{"go_backwards/dropout", []Option{WithGoBackwards(true), WithDropout(0.3)}, true},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			l := LSTM(3, c.opts...)
-			reseed := buildRNN(t, l, -1, 2)
-			x := randTensor(rng, -1, 1, 2, 5, 2)
-			gradCheck(t, l, x, c.train, false, 2e-2, reseed)
-		})
-	}
+	})
 }
 
 // TestLSTMExactValues compares a one-unit LSTM with hand-set weights against

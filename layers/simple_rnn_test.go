@@ -9,24 +9,13 @@ import (
 )
 
 func TestSimpleRNNGradients(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 2))
-	for _, c := range []struct {
-		name  string
-		opts  []Option
-		train bool
-	}{
+	rnn := func(opts ...Option) Layer { return SimpleRNN(3, opts...) }
+	checkRNNGradients(t, rand.New(rand.NewPCG(5, 2)), rnn, 3, 4, 4, []rnnGradCase{
 		{"last", nil, false},
 		{"seq", []Option{WithReturnSequences(true)}, false},
 		{"dropout", []Option{WithDropout(0.3), WithRecurrentDropout(0.3), WithReturnSequences(true)}, true},
 		{"sigmoid", []Option{WithActivation("sigmoid")}, false},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			l := SimpleRNN(3, c.opts...)
-			reseed := buildRNN(t, l, -1, 4)
-			x := randTensor(rng, -1, 1, 3, 4, 4)
-			gradCheck(t, l, x, c.train, false, 2e-2, reseed)
-		})
-	}
+	})
 }
 
 func TestSimpleRNNExactValues(t *testing.T) {

@@ -148,18 +148,23 @@ func newKbase(opts []Option) kbase {
 // an input shape was declared.
 func (b *kbase) config() map[string]any {
 	c := map[string]any{"name": b.name, "trainable": true, "dtype": "float32"}
-	if b.opts.set["input_shape"] {
-		s := []any{nil}
-		for _, d := range b.opts.inputShape {
-			if d < 0 {
-				s = append(s, nil)
-			} else {
-				s = append(s, d)
-			}
-		}
-		c["batch_input_shape"] = s
-	}
+	setBatchInputShape(c, &b.opts)
 	return c
+}
+
+// setBatchInputShape adds batch_input_shape to a Keras config when o
+// declares an input shape: None for the batch and for variable dimensions.
+func setBatchInputShape(c map[string]any, o *options) {
+	if !o.set["input_shape"] {
+		return
+	}
+	s := make([]any, len(o.inputShape)+1)
+	for i, d := range o.inputShape {
+		if d >= 0 {
+			s[i+1] = d
+		}
+	}
+	c["batch_input_shape"] = s
 }
 
 // checkInput verifies that x is a batch of the built input shape.

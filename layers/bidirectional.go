@@ -210,17 +210,7 @@ func (l *BidirectionalLayer) Config() map[string]any {
 	inner := l.inner.Config()
 	inner["name"] = l.innerName()
 	cfg["layer"] = map[string]any{"class_name": l.inner.ClassName(), "config": inner}
-	if l.opts.set["input_shape"] {
-		s := []any{nil}
-		for _, d := range l.opts.inputShape {
-			if d < 0 {
-				s = append(s, nil)
-			} else {
-				s = append(s, d)
-			}
-		}
-		cfg["batch_input_shape"] = s
-	}
+	setBatchInputShape(cfg, &l.opts)
 	return cfg
 }
 

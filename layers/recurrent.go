@@ -340,15 +340,7 @@ func (b *rnnBase) configBase() map[string]any {
 		cfg["return_sequences"] = b.opts.returnSequences
 		cfg["go_backwards"] = b.opts.goBackwards
 	}
-	if b.opts.set["input_shape"] {
-		s := make([]any, len(b.opts.inputShape)+1)
-		for i, d := range b.opts.inputShape {
-			if d >= 0 {
-				s[i+1] = d
-			}
-		}
-		cfg["batch_input_shape"] = s
-	}
+	setBatchInputShape(cfg, &b.opts)
 	return cfg
 }
 

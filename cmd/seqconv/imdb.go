@@ -34,7 +34,6 @@ const (
 	imdbQuickSamples   = 600
 	imdbArch           = "imdb-conv"
 	imdbMonitor        = "val_loss"
-	imdbDefaultOutDir  = "runs"
 	imdbDefaultEpochs  = 10
 	imdbDefaultBatch   = 128
 	imdbDefaultMaxLen  = 500
@@ -44,11 +43,12 @@ const (
 
 // imdbFlags are the options of "seqconv imdb".
 type imdbFlags struct {
-	maxFeatures, maxLen, epochs, batch, samples int
-	lr, valSplit                                float64
-	seed                                        uint64
-	out, data, monitor                          string
-	quick, resume, noRestore                    bool
+	runFlags
+	maxFeatures, maxLen, samples int
+	lr, valSplit                 float64
+	seed                         uint64
+	data, monitor                string
+	quick                        bool
 }
 
 func newIMDBCmd() *cobra.Command {
@@ -77,20 +77,16 @@ run the same command with --resume to continue.`,
 			return trainIMDB(cmd.Context(), cmd, cmd.OutOrStdout(), f)
 		}),
 	}
+	addRunFlags(cmd, &f.runFlags, imdbDefaultEpochs, imdbDefaultBatch)
 	fl := cmd.Flags()
 	fl.IntVar(&f.maxFeatures, "max-features", imdbDefaultWords, "vocabulary size: ids of rarer words become the out-of-vocabulary id (Keras num_words)")
 	fl.IntVar(&f.maxLen, "max-len", imdbDefaultMaxLen, "reviews are cut or padded to this many ids (at the start, as Keras pad_sequences)")
-	fl.IntVar(&f.epochs, "epochs", imdbDefaultEpochs, "number of epochs")
-	fl.IntVar(&f.batch, "batch-size", imdbDefaultBatch, "batch size")
 	fl.Float64Var(&f.lr, "learning-rate", imdbDefaultLR, "RMSprop learning rate; 2e-3 had a lower validation loss than 1e-3 on every seed tried, and 1e-4 (the original notebook's) is too slow for 10 epochs")
 	fl.Float64Var(&f.valSplit, "validation-split", imdbDefaultValFrac, "fraction of the training reviews (the last ones) held out for validation")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and of the shuffling")
 	fl.IntVar(&f.samples, "samples", 0, "use only the first N training and N test reviews (0: all 25,000 of each)")
-	fl.StringVar(&f.out, "out", imdbDefaultOutDir, "output directory")
 	fl.StringVar(&f.data, "data", "", "read a Keras imdb.npz or an aclImdb .tar.gz instead of the shipped data")
 	fl.BoolVar(&f.quick, "quick", false, fmt.Sprintf("smoke test: %d reviews and 1 epoch unless --samples/--epochs are given", imdbQuickSamples))
-	fl.BoolVar(&f.resume, "resume", false, "continue the run whose checkpoint is in --out")
-	fl.BoolVar(&f.noRestore, "no-restore-best", false, "keep the last epoch's weights instead of the best validation epoch's")
 	fl.StringVar(&f.monitor, "monitor", imdbMonitor, "what picks the best epoch: val_loss (lowest) or val_accuracy (highest)")
 	return cmd
 }
@@ -188,7 +184,7 @@ func trainIMDB(ctx context.Context, cmd *cobra.Command, w io.Writer, f imdbFlags
 	if err := f.validate(cmd); err != nil {
 		return err
 	}
-	r, err := openRun(cmd, f.out, "imdb", "an IMDB", f.resume, f.epochs, f.resumeChecks, func() (*runInfo, *model.Sequential, error) {
+	r, err := openRun(cmd, f.runFlags, "imdb", "an IMDB", f.resumeChecks, func() (*runInfo, *model.Sequential, error) {
 		info := &runInfo{
 			Dataset: "imdb", Arch: imdbArch,
 			IMDB:    &imdbInfo{NumWords: f.maxFeatures, MaxLen: f.maxLen, Samples: f.samples, Path: f.data},

@@ -94,12 +94,12 @@ func buildJenaModel(arch string, timesteps, features int, seed uint64) (*model.S
 
 // jenaFlagsTrain are the options of "seqconv jena".
 type jenaFlagsTrain struct {
-	arch, file, missing, out                    string
-	lookback, step, delay, batch, epochs, steps int
-	evalSteps                                   int
-	lr                                          float64
-	seed                                        uint64
-	quick, resume, noRestore                    bool
+	runFlags
+	arch, file, missing                     string
+	lookback, step, delay, steps, evalSteps int
+	lr                                      float64
+	seed                                    uint64
+	quick                                   bool
 }
 
 func newJenaCmd() *cobra.Command {
@@ -136,6 +136,7 @@ jena_curves.png.`,
 			return trainJena(cmd.Context(), cmd, cmd.OutOrStdout(), f)
 		}),
 	}
+	addRunFlags(cmd, &f.runFlags, jenaDefaultEpochs, def.BatchSize)
 	fl := cmd.Flags()
 	fl.StringVar(&f.arch, "model", "conv-gru", "architecture: "+strings.Join(jenaArchs, ", "))
 	fl.StringVar(&f.file, "file", "", "Jena CSV to train on (default: the shipped "+datasets.JenaRoof2024Name+")")
@@ -143,16 +144,11 @@ jena_curves.png.`,
 	fl.IntVar(&f.lookback, "lookback", def.Lookback, "rows of history per sample (1440 = 10 days)")
 	fl.IntVar(&f.step, "step", 0, "sampling period inside a window, in rows (0: 3 for conv-gru, 6 for the others)")
 	fl.IntVar(&f.delay, "delay", def.Delay, "rows between the last row of history and the target (144 = 24 h)")
-	fl.IntVar(&f.batch, "batch-size", def.BatchSize, "batch size")
-	fl.IntVar(&f.epochs, "epochs", jenaDefaultEpochs, "number of epochs")
 	fl.IntVar(&f.steps, "steps-per-epoch", jenaDefaultSteps, "training batches per epoch")
 	fl.IntVar(&f.evalSteps, "eval-steps", 0, "validate and test on at most this many batches (0: cover each range once)")
 	fl.Float64Var(&f.lr, "learning-rate", jenaDefaultLR, "RMSprop learning rate")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, dropout and the training batches")
-	fl.StringVar(&f.out, "out", imdbDefaultOutDir, "output directory")
 	fl.BoolVar(&f.quick, "quick", false, fmt.Sprintf("smoke test: %d steps and 1 epoch unless --steps-per-epoch/--epochs are given", jenaQuickSteps))
-	fl.BoolVar(&f.resume, "resume", false, "continue the run whose checkpoint is in --out")
-	fl.BoolVar(&f.noRestore, "no-restore-best", false, "keep the last epoch's weights instead of the best validation epoch's")
 	return cmd
 }
 
@@ -358,7 +354,7 @@ func trainJena(ctx context.Context, cmd *cobra.Command, w io.Writer, f jenaFlags
 	}
 	// A new run's model is built once the data say how many features a
 	// window has.
-	r, err := openRun(cmd, f.out, "jena", "a Jena", f.resume, f.epochs, f.resumeChecks, func() (*runInfo, *model.Sequential, error) {
+	r, err := openRun(cmd, f.runFlags, "jena", "a Jena", f.resumeChecks, func() (*runInfo, *model.Sequential, error) {
 		return &runInfo{
 			Dataset: "jena", Arch: f.arch,
 			Jena:    &jenaInfo{File: f.file, Missing: f.missing, Lookback: f.lookback, Step: f.step, Delay: f.delay},

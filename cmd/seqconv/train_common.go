@@ -374,14 +374,15 @@ type trainRun struct {
 	m                       *model.Sequential
 }
 
-// openRun creates the output directory and either loads the checkpoint
-// of the run named name (with resume) or starts a new run with fresh,
-// which may leave the model nil for the caller to build later. label
-// names the dataset in the error for a checkpoint of another dataset
-// ("an IMDB"); checks lists the flags that must agree with the
+// openRun creates the output directory f.out and either loads the
+// checkpoint of the run named name (with --resume) or starts a new run
+// with fresh, which may leave the model nil for the caller to build later.
+// label names the dataset in the error for a checkpoint of another
+// dataset ("an IMDB"); checks lists the flags that must agree with the
 // checkpoint. Unless --epochs is set, a resumed run finishes as planned.
-func openRun(cmd *cobra.Command, out, name, label string, resume bool, epochs int,
+func openRun(cmd *cobra.Command, f runFlags, name, label string,
 	checks func(*runInfo) []flagCheck, fresh func() (*runInfo, *model.Sequential, error)) (*trainRun, error) {
+	out := f.out
 	if err := prepareOut(out); err != nil {
 		return nil, err
 	}
@@ -391,10 +392,10 @@ func openRun(cmd *cobra.Command, out, name, label string, resume bool, epochs in
 		cpPath:      filepath.Join(out, name+checkpointExt),
 		historyPath: filepath.Join(out, name+"_history.csv"),
 		curvesPath:  filepath.Join(out, name+"_curves.png"),
-		epochs:      epochs,
+		epochs:      f.epochs,
 	}
 	var err error
-	if resume {
+	if f.resume {
 		if r.info, r.m, err = loadCheckpoint(cmd, out, r.cpPath, name, label, checks); err != nil {
 			return nil, err
 		}
@@ -493,4 +494,26 @@ func (r *trainRun) finish(w io.Writer, start time.Time, plot func() error) error
 	fmt.Fprintf(w, "wrote %s (+%s), %s, %s, %s (total %s)\n", r.modelPath, metaExt, r.cpPath,
 		r.historyPath, r.curvesPath, fmtDuration(time.Since(start)))
 	return nil
+}
+
+// runFlags are the options of a training command whose meaning does not
+// depend on the dataset.
+type runFlags struct {
+	epochs, batch     int
+	out               string
+	resume, noRestore bool
+}
+
+// defaultOutDir is where the training commands write by default.
+const defaultOutDir = "runs"
+
+// addRunFlags defines the runFlags options on cmd, with the command's
+// default epochs and batch size.
+func addRunFlags(cmd *cobra.Command, f *runFlags, epochs, batch int) {
+	fl := cmd.Flags()
+	fl.IntVar(&f.epochs, "epochs", epochs, "number of epochs")
+	fl.IntVar(&f.batch, "batch-size", batch, "batch size")
+	fl.StringVar(&f.out, "out", defaultOutDir, "output directory")
+	fl.BoolVar(&f.resume, "resume", false, "continue the run whose checkpoint is in --out")
+	fl.BoolVar(&f.noRestore, "no-restore-best", false, "keep the last epoch's weights instead of the best validation epoch's")
 }

@@ -17,6 +17,8 @@
 //	m.Compile(optimizers.NewRMSprop(optimizers.RMSpropConfig{}), losses.BinaryCrossentropy{}, metrics.NewAccuracy().Named("acc"))
 //	hist, err := m.Fit(ctx, xTrain, yTrain, model.FitConfig{Epochs: 10, BatchSize: 128, ValidationSplit: 0.2, Verbose: 1})
 //
+// IMDBConvNet and JenaConvGRU build the two reference architectures.
+//
 // Training is deterministic: the initial weights and dropout masks come from
 // SetSeed, the shuffling from FitConfig.Seed and the epoch index, and the
 // loop's own reductions have a fixed order, so on one machine (same CPU

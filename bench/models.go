@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 
-	"github.com/seqconv/seqconv/layers"
 	"github.com/seqconv/seqconv/losses"
 	"github.com/seqconv/seqconv/model"
 	"github.com/seqconv/seqconv/optimizers"
@@ -21,33 +20,21 @@ const (
 	JenaParams = 13793   // parameters of the Jena reference model
 )
 
-// IMDBModel returns the reference IMDB model, built and compiled as in the
-// Keras example: RMSprop with Keras's defaults and binary cross-entropy on
-// the Dense layer's logits. (model.Sequential runs its Embedding and first
-// Conv1D as one fused layer; nothing here asks for it.)
+// IMDBModel returns the reference IMDB model (model.IMDBConvNet, the one
+// the command line trains), built and compiled as in the Keras example:
+// RMSprop with Keras's defaults and binary cross-entropy on the Dense
+// layer's logits. (model.Sequential runs its Embedding and first Conv1D as
+// one fused layer; nothing here asks for it.)
 func IMDBModel(seed uint64) (*model.Sequential, error) {
-	m := model.NewSequential(
-		layers.Embedding(IMDBVocab, 128, layers.WithInputLength(IMDBLen)),
-		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.MaxPooling1D(5),
-		layers.Conv1D(32, 7, layers.WithActivation("relu")),
-		layers.GlobalMaxPooling1D(),
-		layers.Dense(1),
-	)
+	m := model.IMDBConvNet(IMDBVocab, IMDBLen)
 	return compile(m, seed, losses.BinaryCrossentropy{FromLogits: true}, IMDBParams, IMDBLen)
 }
 
-// JenaModel returns the reference Jena model (input 480 × 14, GRU with
-// dropout 0.1 and recurrent dropout 0.5) compiled with RMSprop and mean
-// absolute error.
+// JenaModel returns the reference Jena model (model.JenaConvGRU: input
+// 480 × 14, GRU with dropout 0.1 and recurrent dropout 0.5) compiled with
+// RMSprop and mean absolute error.
 func JenaModel(seed uint64) (*model.Sequential, error) {
-	m := model.NewSequential(
-		layers.Conv1D(32, 5, layers.WithActivation("relu"), layers.WithInputShape(JenaSteps, JenaFeats)),
-		layers.MaxPooling1D(3),
-		layers.Conv1D(32, 5, layers.WithActivation("relu")),
-		layers.GRU(32, layers.WithDropout(0.1), layers.WithRecurrentDropout(0.5)),
-		layers.Dense(1),
-	)
+	m := model.JenaConvGRU(JenaSteps, JenaFeats)
 	return compile(m, seed, losses.MeanAbsoluteError{}, JenaParams, JenaSteps, JenaFeats)
 }
 

@@ -363,6 +363,10 @@ func run(c config) error {
 			if err := first(); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
+			// Let the first side's threads go idle (OpenMP workers spin
+			// for a while after a parallel region) so that they do not
+			// steal cycles from the second side's timings.
+			time.Sleep(settle)
 			if err := second(); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
@@ -532,3 +536,6 @@ func alternate(r int, a, b func() error) error {
 	}
 	return b()
 }
+
+// settle is the pause between the two sides' timings of a case.
+const settle = 500 * time.Millisecond

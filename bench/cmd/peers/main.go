@@ -56,7 +56,7 @@ func main() {
 	flag.StringVar(&c.mdOut, "markdown", "", "write the results as a Markdown table to this file")
 	flag.StringVar(&c.python, "python", "/usr/bin/python3", "Python with torch, numpy and pandas")
 	flag.StringVar(&c.peer, "peer", "bench/peers.py", "the PyTorch server script")
-	flag.StringVar(&c.omp, "omp", "auto", "OMP_WAIT_POLICY of the PyTorch server: auto (servers with default and passive, the faster kept per case and round), default, passive or active (whose idle threads spin and slow the other side down)")
+	flag.StringVar(&c.omp, "omp", "passive", "OMP_WAIT_POLICY of the PyTorch server: passive (the default: idle threads sleep), auto (servers with default and passive, the faster kept per case and round; the default policy's idle spinning slows the other side), default or active (whose idle threads spin and slow the other side down)")
 	flag.StringVar(&c.imdbData, "imdb-data", "real", "IMDB ids: real (the first 20,000 shipped training reviews, padded to 500) or uniform (random ids)")
 	flag.BoolVar(&c.noData, "no-data", false, "skip the data-path timings")
 	flag.BoolVar(&c.noEpoch, "no-epoch", false, "skip the IMDB epoch case")

@@ -364,10 +364,6 @@ func run(c config) error {
 			if err := first(); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			// Let the first side's threads go idle (OpenMP workers spin
-			// for a while after a parallel region) so that they do not
-			// steal cycles from the second side's timings.
-			time.Sleep(settle)
 			if err := second(); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
@@ -538,14 +534,11 @@ func alternate(r int, a, b func() error) error {
 	return b()
 }
 
-// settle is the pause between the two sides' timings of a case.
-const settle = 500 * time.Millisecond
-
 // warm returns how many untimed runs precede a side's timed runs of a case
-// in each round: after the other side's turn (and the settle pause) the
-// first run of a short case is slowed by idle cores waking up (measured here:
-// a 4 ms inference took up to 9 ms for its first few runs after 500 ms idle),
-// which would penalize whichever side has the shorter case. Both sides get
+// in each round: after a pause the first runs of a short case are slowed by
+// idle cores waking up (measured here: a 4 ms inference took up to 9 ms for
+// its first few runs after 500 ms idle), which would penalize whichever side
+// has the shorter case. Both sides get
 // the same warm-up; a whole epoch warms itself.
 func warm(name string) int {
 	if name == bench.IMDBEpochCase {

@@ -535,14 +535,19 @@ func alternate(r int, a, b func() error) error {
 }
 
 // warm returns how many untimed runs precede a side's timed runs of a case
-// in each round: after a pause the first runs of a short case are slowed by
-// idle cores waking up (measured here: a 4 ms inference took up to 9 ms for
-// its first few runs after 500 ms idle), which would penalize whichever side
-// has the shorter case. Both sides get
-// the same warm-up; a whole epoch warms itself.
+// in each round. After a side has been idle (while the other side ran), this
+// machine runs slower for its first ~50 ms of work (measured here: a 4 ms
+// inference took 7-9 ms for its first six to eight runs after an idle
+// second, whatever the worker pool did), which would penalize whichever side
+// has the shorter case. So each side first runs at least ~100 ms of
+// seqconv-sized work untimed; the same count applies to both sides (PyTorch,
+// slower, warms longer). A whole epoch warms itself.
 func warm(name string) int {
-	if name == bench.IMDBEpochCase {
+	switch name {
+	case bench.IMDBEpochCase:
 		return 0
+	case bench.IMDBInference, bench.JenaInference:
+		return 25
 	}
-	return 2
+	return 8
 }

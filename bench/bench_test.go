@@ -100,7 +100,7 @@ func TestDataAndCases(t *testing.T) {
 
 func TestSynthJenaCSV(t *testing.T) {
 	b := SynthJenaCSV(300)
-	if !strings.HasPrefix(string(b), JenaHeader+"\n01.01.2009 00:10:00,") {
+	if !strings.HasPrefix(string(b), jena.ReferenceHeader+"\n01.01.2009 00:10:00,") {
 		t.Fatalf("starts %q", b[:200])
 	}
 	d, err := jena.Parse("synth.csv", b, jena.Options{})

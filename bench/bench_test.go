@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -114,16 +113,6 @@ func TestSynthJenaCSV(t *testing.T) {
 	// About 102 bytes a row, as the original file (43 MB for 420,551 rows).
 	if per := float64(len(b)) / 300; per < 95 || per > 110 {
 		t.Errorf("%.1f bytes a row", per)
-	}
-}
-
-func TestFMAPeak(t *testing.T) {
-	g := FMAPeak(1, 50*time.Millisecond)
-	if runtime.GOARCH == "amd64" && fmaFlopsPerIter > 0 && !(g > 1) {
-		t.Fatalf("FMA peak %g GFLOP/s", g)
-	}
-	if FMAPeak(0, time.Millisecond) != 0 {
-		t.Fatal("FMAPeak(0 threads) != 0")
 	}
 }
 

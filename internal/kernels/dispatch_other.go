@@ -46,6 +46,7 @@ func gruBackwardAvx2(dh, dg, drh, gate, hp, rh, q, m *float32, u, ms, n int) {
 	panic("unreachable")
 }
 func fmaPeakAvx512(n int)                                         { panic("unreachable") }
+func fmaPeakAvx2(n int)                                           { panic("unreachable") }
 func colSumAvx2(sum, src *float32, rows, lds, n int)              { panic("unreachable") }
 func addBiasAvx2(c *float32, rows, ldc int, bias *float32, n int) { panic("unreachable") }
 func maxPoolRowAvx2(out *float32, arg *int32, in *float32, ch, lo, cnt, n int) {

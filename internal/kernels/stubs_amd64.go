@@ -154,6 +154,9 @@ func maxPoolRowAvx2(out *float32, arg *int32, in *float32, ch int, lo int, cnt i
 // fmaPeakAvx512 runs n iterations of 24 independent 16-lane FMAs (768 flops each).
 func fmaPeakAvx512(n int)
 
+// fmaPeakAvx2 runs n iterations of 12 independent 8-lane FMAs (192 flops each).
+func fmaPeakAvx2(n int)
+
 // sigmoidAvx2 sets dst[i] = 1/(1+e^-src[i]) over n elements, n a multiple of 8.
 func sigmoidAvx2(dst *float32, src *float32, n int)
 

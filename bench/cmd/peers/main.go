@@ -37,6 +37,7 @@ import (
 	"github.com/seqconv/seqconv/data/imdb"
 	"github.com/seqconv/seqconv/data/jena"
 	"github.com/seqconv/seqconv/datasets"
+	"github.com/seqconv/seqconv/internal/kernels"
 )
 
 type config struct {
@@ -313,7 +314,7 @@ func run(c config) error {
 			}
 		}
 	}
-	peak := bench.FMAPeak(c.threads, time.Second)
+	peak := kernels.FMAPeak(c.threads, time.Second)
 
 	sq := map[string][]float64{}
 	pt := map[string][]float64{}
@@ -369,7 +370,7 @@ func run(c config) error {
 			}
 		}
 	}
-	if p2 := bench.FMAPeak(c.threads, time.Second); p2 > peak {
+	if p2 := kernels.FMAPeak(c.threads, time.Second); p2 > peak {
 		peak = p2
 	}
 	rep.PeakGFLOPS = peak

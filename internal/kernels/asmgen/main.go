@@ -727,6 +727,28 @@ func fmaPeak() {
 	RET()
 }
 
+// fmaPeak2 emits the AVX2 version of fmaPeak: twelve independent 8-lane
+// chains cover the FMA latency on two ports.
+func fmaPeak2() {
+	TEXT("fmaPeakAvx2", NOSPLIT, "func(n int)")
+	Doc("fmaPeakAvx2 runs n iterations of 12 independent 8-lane FMAs (192 flops each).")
+	n := Load(Param("n"), GP64())
+	for i := 0; i < 14; i++ {
+		VPXOR(ymm[i], ymm[i], ymm[i])
+	}
+	TESTQ(n, n)
+	JLE(LabelRef("peak2_done"))
+	Label("peak2_loop")
+	for i := 0; i < 12; i++ {
+		VFMADD231PS(Y12, Y13, ymm[i])
+	}
+	DECQ(n)
+	JNZ(LabelRef("peak2_loop"))
+	Label("peak2_done")
+	VZEROUPPER()
+	RET()
+}
+
 func main() {
 	ConstraintExpr("!noasm")
 	for _, s := range []isa{avx512, avx2} {
@@ -745,6 +767,7 @@ func main() {
 	addBias()
 	maxPool()
 	fmaPeak()
+	fmaPeak2()
 	constants()
 	sigmoid()
 	tanh()

@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -117,30 +116,5 @@ func TestResumeWithDropout(t *testing.T) {
 		}
 		return m
 	}
-	cfg := FitConfig{BatchSize: 8, Seed: 1, Epochs: 2}
-	straight := mk()
-	if _, err := straight.Fit(context.Background(), x, y, cfg); err != nil {
-		t.Fatal(err)
-	}
-	first := mk()
-	cfg.Epochs = 1
-	if _, err := first.Fit(context.Background(), x, y, cfg); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "gru")
-	if err := first.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	resumed, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Epochs, cfg.InitialEpoch = 2, 1
-	if _, err := resumed.Fit(context.Background(), x, y, cfg); err != nil {
-		t.Fatal(err)
-	}
-	a, b := straight.Weights(), resumed.Weights()
-	for i := range a {
-		bitsEqual(t, "GRU resumed weight", a[i], b[i])
-	}
+	checkResume(t, "GRU", mk, x, y, FitConfig{BatchSize: 8, Seed: 1})
 }

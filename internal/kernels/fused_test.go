@@ -84,23 +84,7 @@ func TestGRUForwardStep(t *testing.T) {
 		return v
 	}
 	unfused := func(gate, rh, bh, hPrev, h, op, mask []float32, u, ms int) {
-		n := len(h)
-		Sigmoid(gate[:n], gate[:n])
-		Sigmoid(gate[u:u+n], gate[u:u+n])
-		for j := range h {
-			v := rh[j] + bh[j]
-			rh[j] = v
-			gate[2*u+j] += gate[u+j] * v
-		}
-		Tanh(gate[2*u:2*u+n], gate[2*u:2*u+n])
-		for j := range h {
-			z := gate[j]
-			v := z*hPrev[j] + (1-z)*gate[2*u+j]
-			h[j] = v
-			if op != nil {
-				op[j], op[u+j], op[2*u+j] = v*mask[j], v*mask[ms+j], v*mask[2*ms+j]
-			}
-		}
+		gruForwardStepWith(Sigmoid, Tanh, gate, rh, bh, hPrev, h, op, mask, u, ms)
 	}
 	for _, n := range []int{3, 8, 24, 32, 37, 45} {
 		for _, withOps := range []bool{false, true} {

@@ -193,15 +193,22 @@ func RefGRUBackwardStep(dh, dgate, drh, gate, hPrev, rh, dop, mask []float32, u,
 // and, when op is not nil, op[k·u+j] = h[j]·mask[k·maskStride+j] for
 // k = 0, 1, 2.
 func RefGRUForwardStep(gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride int) {
+	gruForwardStepWith(RefSigmoid, RefTanh, gate, rh, bh, hPrev, h, op, mask, u, maskStride)
+}
+
+// gruForwardStepWith is RefGRUForwardStep with the sigmoid and tanh passed
+// in: the fused kernels are bit-identical to this sequence run with the
+// dispatched (vector) Sigmoid and Tanh, which their tests check.
+func gruForwardStepWith(sigmoid, tanh func(dst, src []float32), gate, rh, bh, hPrev, h, op, mask []float32, u, maskStride int) {
 	n := len(h)
-	RefSigmoid(gate[:n], gate[:n])
-	RefSigmoid(gate[u:u+n], gate[u:u+n])
+	sigmoid(gate[:n], gate[:n])
+	sigmoid(gate[u:u+n], gate[u:u+n])
 	for j := range h {
 		v := rh[j] + bh[j]
 		rh[j] = v
 		gate[2*u+j] += gate[u+j] * v
 	}
-	RefTanh(gate[2*u:2*u+n], gate[2*u:2*u+n])
+	tanh(gate[2*u:2*u+n], gate[2*u:2*u+n])
 	for j := range h {
 		z := gate[j]
 		v := z*hPrev[j] + (1-z)*gate[2*u+j]

@@ -11,6 +11,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 )
 
 // The cache holds the two raw splits (word ranks before Keras's shuffle and
@@ -150,6 +153,54 @@ func decodeSplit(p []byte) (*rawSplit, []byte, error) {
 		s.ranks[i] = int32(v)
 	}
 	return s, p, nil
+}
+
+// maxCacheFiles is how many cache files pruneCache keeps: one for the
+// shipped archive and a few for a user's own files. Each is about 18 MB.
+const maxCacheFiles = 4
+
+// staleTemp is the age after which a temporary file left by an interrupted
+// write is removed (a write in progress takes well under a second).
+const staleTemp = time.Hour
+
+// pruneCache bounds the cache folder after path was written: it keeps the
+// maxCacheFiles most recently used imdb-*.bin files (reads refresh a file's
+// modification time), always including path, and removes temporary files
+// of interrupted writes. Files written by older versions, whose keys no
+// longer match anything, age out this way. Errors are ignored: the cache
+// is an optimization.
+func pruneCache(dir, path string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		path string
+		mod  time.Time
+	}
+	var files []file
+	for _, e := range entries {
+		name := e.Name()
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		full := filepath.Join(dir, name)
+		switch {
+		case strings.HasPrefix(name, ".imdb-") && strings.HasSuffix(name, ".tmp"):
+			if now.Sub(info.ModTime()) > staleTemp {
+				os.Remove(full)
+			}
+		case strings.HasPrefix(name, "imdb-") && strings.HasSuffix(name, ".bin") && full != path:
+			files = append(files, file{full, info.ModTime()})
+		}
+	}
+	slices.SortFunc(files, func(a, b file) int { return b.mod.Compare(a.mod) })
+	for i, f := range files {
+		if i >= maxCacheFiles-1 { // path takes one place
+			os.Remove(f.path)
+		}
+	}
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same

@@ -3,6 +3,7 @@ package imdb
 import (
 	"archive/tar"
 	"bytes"
+	"fmt"
 	"compress/gzip"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/seqconv/seqconv/datasets"
 )
@@ -404,5 +406,66 @@ func TestArchiveErrors(t *testing.T) {
 	os.WriteFile(notGzip, []byte("plain text"), 0o644)
 	if _, _, err := LoadData(Options{Path: notGzip, NoCache: true}); err == nil || !strings.Contains(err.Error(), "x.tgz") {
 		t.Errorf("not gzip: err = %v", err)
+	}
+}
+
+func TestPruneCache(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	touch := func(name string, age time.Duration) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// The file just written is the oldest by mtime here on purpose: it is
+	// kept whatever its time.
+	written := touch("imdb-000.bin", 48*time.Hour)
+	for i, age := range []time.Duration{1, 2, 3, 4, 5} {
+		touch(fmt.Sprintf("imdb-%03d.bin", i+1), age*time.Hour)
+	}
+	touch(".imdb-1.tmp", 2*time.Hour)      // left by an interrupted write
+	touch(".imdb-2.tmp", time.Minute)      // possibly another process's write in progress
+	touch("notes.txt", 100*time.Hour)      // not ours
+	touch("imdb-notes.txt", 100*time.Hour) // not a cache file
+	pruneCache(dir, written, now)
+	var got []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	want := []string{".imdb-2.tmp", "imdb-000.bin", "imdb-001.bin", "imdb-002.bin", "imdb-003.bin", "imdb-notes.txt", "notes.txt"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("after pruning: %v\nwant %v", got, want)
+	}
+}
+
+// A cache hit refreshes the file's time, so the files in use are the ones
+// pruning keeps.
+func TestCacheHitRefreshesTime(t *testing.T) {
+	arch := tinyArchive(t, map[string]string{"aclImdb/train/pos/1_9.txt": "good", "aclImdb/test/neg/1_1.txt": "bad"})
+	dir := t.TempDir()
+	defer func(n int) { minCacheSize = n }(minCacheSize)
+	minCacheSize = 0
+	if _, _, err := LoadData(Options{Path: arch, CacheDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "imdb-*.bin"))
+	if len(files) != 1 {
+		t.Fatalf("cache files %v, want one", files)
+	}
+	old := time.Now().Add(-240 * time.Hour)
+	if err := os.Chtimes(files[0], old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadData(Options{Path: arch, CacheDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(files[0]); err != nil || time.Since(fi.ModTime()) > time.Hour {
+		t.Fatalf("cache file time after a hit: %v, %v; want refreshed", fi.ModTime(), err)
 	}
 }

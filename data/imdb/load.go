@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/seqconv/seqconv/datasets"
 	"github.com/seqconv/seqconv/internal/npz"
@@ -308,6 +309,9 @@ func cached(opts Options, size int, key func() [32]byte, build func() (*rawSplit
 	path := cachePath(dir, k)
 	if b, err := os.ReadFile(path); err == nil {
 		if train, test, err := decodeCache(b, k); err == nil {
+			// Mark the file as recently used for pruneCache.
+			now := time.Now()
+			_ = os.Chtimes(path, now, now)
 			return train, test, nil
 		}
 		// A damaged or foreign file: rebuild and overwrite it.
@@ -317,7 +321,9 @@ func cached(opts Options, size int, key func() [32]byte, build func() (*rawSplit
 		return nil, nil, err
 	}
 	// The cache is an optimization: failing to write it is not an error.
-	_ = writeFileAtomic(path, encodeCache(k, train, test))
+	if writeFileAtomic(path, encodeCache(k, train, test)) == nil {
+		pruneCache(dir, path, time.Now())
+	}
 	return train, test, nil
 }
 

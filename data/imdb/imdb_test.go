@@ -3,8 +3,8 @@ package imdb
 import (
 	"archive/tar"
 	"bytes"
-	"fmt"
 	"compress/gzip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"

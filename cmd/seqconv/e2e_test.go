@@ -218,10 +218,15 @@ func TestJenaQuickEndToEnd(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	for _, want := range []string{"19132 rows × 14 features", "(480 timesteps)", "Total params: 13,793",
-		"common-sense baseline", "validation (4 batches)"} {
+		"common-sense baseline", "validation (4 batches)",
+		"train 9 Jun 2024 – 11 Aug 2024 (mean 19.4 °C); validation 11 Aug 2024 – 12 Sep 2024 (mean 21.1 °C); test 12 Sep 2024 – 20 Oct 2024 (mean 12.5 °C)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// Ten batches do not beat the baseline; the run says why.
+	if !strings.Contains(out, "does NOT beat the baseline") || !strings.Contains(out, "note: the training rows cover less than a year") {
+		t.Errorf("output lacks the verdict or the season note:\n%s", out)
 	}
 	info := readInfo(t, filepath.Join(dir, "jena.model.json"))
 	h := readHistory(t, filepath.Join(dir, "jena_history.csv"))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -31,12 +32,35 @@ func init() {
 }
 
 func main() {
-	// The first Ctrl-C cancels the context so that long work can stop
-	// cleanly (save a checkpoint); a second one kills the process.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := rootCmd.ExecuteContext(ctx); err != nil {
+	ctx, stop := interruptContext()
+	err := rootCmd.ExecuteContext(ctx)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "seqconv:", err)
 		os.Exit(1)
+	}
+}
+
+// interruptContext returns a context that the first Ctrl-C (or SIGTERM)
+// cancels, so that long work can stop cleanly and save a checkpoint. The
+// signals' default handling comes back at that moment, so a second Ctrl-C
+// ends the process at once if stopping takes too long.
+func interruptContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sig:
+			// Default handling first, so that it is in place by the time
+			// anyone sees the context cancelled.
+			signal.Stop(sig)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sig)
+		cancel()
 	}
 }

@@ -159,6 +159,27 @@ func TestIMDBQuickEndToEnd(t *testing.T) {
 	if err != nil || !(p > 0 && p < 1) {
 		t.Errorf("probability %v (%v) in %q", p, err, out)
 	}
+	// Several reviews are scored in one batch, each exactly as it is
+	// alone, numbered by argument or, with --lines, by input line.
+	single := out
+	reviews := filepath.Join(dir, "reviews.txt")
+	os.WriteFile(reviews, []byte("Dull and far too long.\n\nqqzx\nA moving, funny and wonderful film; the best acting this year."), 0o644)
+	many, err := seqconv(t, ctx, "predict", filepath.Join(dir, "imdb.model"), "--lines", "--text-file", reviews)
+	lines := strings.Split(strings.TrimSuffix(many, "\n"), "\n")
+	if err != nil || len(lines) != 4 || lines[3] != "4\t"+strings.TrimSuffix(single, "\n") ||
+		lines[1] != "2\tno prediction: none of its 0 words is in the IMDB vocabulary" ||
+		lines[2] != "3\tno prediction: none of its 1 words is in the IMDB vocabulary" || !strings.HasPrefix(lines[0], "1\t") {
+		t.Errorf("predict --lines (%v):\n%s\nsingle review:\n%s", err, many, single)
+	}
+	if args, err := seqconv(t, ctx, "predict", filepath.Join(dir, "imdb.model"), "Dull and far too long.", "qqzx"); err != nil ||
+		args != lines[0]+"\n"+"2\tno prediction: none of its 1 words is in the IMDB vocabulary\n" {
+		t.Errorf("predict with two reviews (%v): %q, want %q", err, args, lines[0])
+	}
+	for _, bad := range [][]string{{"--lines", "a", "b"}, {"--text-file", reviews, "a"}} {
+		if _, err := seqconv(t, ctx, append([]string{"predict", filepath.Join(dir, "imdb.model")}, bad...)...); err == nil {
+			t.Errorf("predict %v: no error", bad)
+		}
+	}
 	if out, err = seqconv(t, ctx, "evaluate", filepath.Join(dir, "imdb.model")); err != nil ||
 		!strings.Contains(out, "accuracy "+strconv.FormatFloat(acc, 'f', 4, 64)+" (600 reviews") {
 		t.Errorf("evaluate (%v) does not repeat the test accuracy %.4f: %q", err, acc, out)

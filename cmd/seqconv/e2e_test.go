@@ -312,6 +312,10 @@ func TestJenaQuickEndToEnd(t *testing.T) {
 	if _, err := seqconv(t, ctx, "predict", filepath.Join(dir, "jena.model"), win); err == nil || !strings.Contains(err.Error(), "need at least 1438 rows") {
 		t.Errorf("short window: %v", err)
 	}
+	if _, err := seqconv(t, ctx, "predict", filepath.Join(dir, "jena.model"), "great film"); err == nil ||
+		err.Error() != `"great film": no such file; a Jena forecaster predicts from a CSV file of at least 1438 rows of history` {
+		t.Errorf("predict with text for a forecaster: %v", err)
+	}
 	if _, err := seqconv(t, ctx, "predict", bare, win); err == nil || !strings.Contains(err.Error(), "standardization statistics") {
 		t.Errorf("predict without .json: %v", err)
 	}

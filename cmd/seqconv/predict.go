@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -197,13 +199,16 @@ func predictJena(cmd *cobra.Command, w io.Writer, s *savedModel, path string) er
 	if err != nil {
 		return err
 	}
+	steps := j.Lookback / j.Step
+	// The window ends at the last row: rows n−1−(steps−1)·step … n−1.
+	need := (steps-1)*j.Step + 1
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%q: no such file; a Jena forecaster predicts from a CSV file of at least %d rows of history", path, need)
+	}
 	d, err := jena.Load(path, jena.Options{Columns: j.Columns, Missing: policy})
 	if err != nil {
 		return err
 	}
-	steps := j.Lookback / j.Step
-	// The window ends at the last row: rows n−1−(steps−1)·step … n−1.
-	need := (steps-1)*j.Step + 1
 	if d.Rows < need {
 		return fmt.Errorf("%s: %d rows, but the model reads %d timesteps every %d rows: need at least %d rows", path, d.Rows, steps, j.Step, need)
 	}

@@ -340,15 +340,14 @@ func printJenaTable(w io.Writer, s *jenaSetup, label string, sc jenaScores) {
 	fmt.Fprintf(w, "%-28s %-24s %s\n", "MAE (standardized = °C)", fmt.Sprintf("validation (%d batches)", b.ValSteps), fmt.Sprintf("test (%d batches)", b.TestSteps))
 	fmt.Fprintf(w, "%-28s %.4f = %.3f °C       %.4f = %.3f °C\n", "common-sense baseline", b.ValMAE, b.ValMAEC, b.TestMAE, b.TestMAEC)
 	fmt.Fprintf(w, "%-28s %.4f = %.3f °C       %.4f = %.3f °C\n", label, sc.val, sc.valC, sc.test, sc.testC)
+	beats := sc.test < b.TestMAE
 	verdict := "beats"
-	if !(sc.test < b.TestMAE) {
+	if !beats {
 		verdict = "does NOT beat"
 	}
 	fmt.Fprintf(w, "on the test range the model %s the baseline (%+.3f °C)\n", verdict, sc.testC-b.TestMAEC)
-	if verdict != "beats" {
-		if hint := seasonHint(s); hint != "" {
-			fmt.Fprintln(w, hint)
-		}
+	if hint := seasonHint(s); !beats && hint != "" {
+		fmt.Fprintln(w, hint)
 	}
 }
 

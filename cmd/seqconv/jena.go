@@ -346,8 +346,10 @@ func printJenaTable(w io.Writer, s *jenaSetup, label string, sc jenaScores) {
 		verdict = "does NOT beat"
 	}
 	fmt.Fprintf(w, "on the test range the model %s the baseline (%+.3f °C)\n", verdict, sc.testC-b.TestMAEC)
-	if hint := seasonHint(s); !beats && hint != "" {
-		fmt.Fprintln(w, hint)
+	if !beats {
+		if hint := seasonHint(s); hint != "" {
+			fmt.Fprintln(w, hint)
+		}
 	}
 }
 

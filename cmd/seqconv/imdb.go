@@ -97,24 +97,17 @@ func init() {
 
 func (f *imdbFlags) validate(cmd *cobra.Command) error {
 	if f.quick {
-		if !cmd.Flags().Changed("samples") {
-			f.samples = imdbQuickSamples
-		}
-		if !cmd.Flags().Changed("epochs") {
-			f.epochs = 1
-		}
+		quickDefault(cmd, "samples", &f.samples, imdbQuickSamples)
+		quickDefault(cmd, "epochs", &f.epochs, 1)
+	}
+	if err := f.runFlags.check(f.lr); err != nil {
+		return err
 	}
 	switch {
 	case f.maxFeatures < 4:
 		return fmt.Errorf("--max-features %d: must be at least 4 (ids 0–2 are reserved)", f.maxFeatures)
 	case f.maxLen < 1:
 		return fmt.Errorf("--max-len %d: must be at least 1", f.maxLen)
-	case f.epochs < 1:
-		return fmt.Errorf("--epochs %d: must be at least 1", f.epochs)
-	case f.batch < 1:
-		return fmt.Errorf("--batch-size %d: must be at least 1", f.batch)
-	case !(f.lr > 0) || f.lr > 10:
-		return fmt.Errorf("--learning-rate %g: must be in (0, 10]", f.lr)
 	case !(f.valSplit > 0 && f.valSplit < 1):
 		return fmt.Errorf("--validation-split %g: must be strictly between 0 and 1", f.valSplit)
 	case f.samples < 0:

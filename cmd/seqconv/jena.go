@@ -158,15 +158,9 @@ func init() {
 
 func (f *jenaFlagsTrain) validate(cmd *cobra.Command) error {
 	if f.quick {
-		if !cmd.Flags().Changed("steps-per-epoch") {
-			f.steps = jenaQuickSteps
-		}
-		if !cmd.Flags().Changed("epochs") {
-			f.epochs = 1
-		}
-		if !cmd.Flags().Changed("eval-steps") {
-			f.evalSteps = jenaQuickEval
-		}
+		quickDefault(cmd, "steps-per-epoch", &f.steps, jenaQuickSteps)
+		quickDefault(cmd, "epochs", &f.epochs, 1)
+		quickDefault(cmd, "eval-steps", &f.evalSteps, jenaQuickEval)
 	}
 	if f.step == 0 {
 		f.step = jenaDefaultStep(f.arch)
@@ -177,6 +171,9 @@ func (f *jenaFlagsTrain) validate(cmd *cobra.Command) error {
 	if _, err := jena.ParseMissingPolicy(f.missing); err != nil {
 		return fmt.Errorf("--missing: %w", err)
 	}
+	if err := f.runFlags.check(f.lr); err != nil {
+		return err
+	}
 	switch {
 	case f.step < 1:
 		return fmt.Errorf("--step %d: must be at least 1", f.step)
@@ -184,16 +181,10 @@ func (f *jenaFlagsTrain) validate(cmd *cobra.Command) error {
 		return fmt.Errorf("--lookback %d: must be a positive multiple of --step %d", f.lookback, f.step)
 	case f.delay < 0:
 		return fmt.Errorf("--delay %d: must not be negative", f.delay)
-	case f.batch < 1:
-		return fmt.Errorf("--batch-size %d: must be at least 1", f.batch)
-	case f.epochs < 1:
-		return fmt.Errorf("--epochs %d: must be at least 1", f.epochs)
 	case f.steps < 1:
 		return fmt.Errorf("--steps-per-epoch %d: must be at least 1", f.steps)
 	case f.evalSteps < 0:
 		return fmt.Errorf("--eval-steps %d: must be 0 (whole ranges) or more", f.evalSteps)
-	case !(f.lr > 0) || f.lr > 10:
-		return fmt.Errorf("--learning-rate %g: must be in (0, 10]", f.lr)
 	}
 	return nil
 }

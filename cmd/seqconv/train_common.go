@@ -504,6 +504,28 @@ type runFlags struct {
 	resume, noRestore bool
 }
 
+// check validates the options every training command has, and its
+// learning rate.
+func (f *runFlags) check(lr float64) error {
+	switch {
+	case f.epochs < 1:
+		return fmt.Errorf("--epochs %d: must be at least 1", f.epochs)
+	case f.batch < 1:
+		return fmt.Errorf("--batch-size %d: must be at least 1", f.batch)
+	case !(lr > 0) || lr > 10:
+		return fmt.Errorf("--learning-rate %g: must be in (0, 10]", lr)
+	}
+	return nil
+}
+
+// quickDefault sets *p to v unless the flag name was given: --quick
+// shortens only what the user left to the defaults.
+func quickDefault(cmd *cobra.Command, name string, p *int, v int) {
+	if !cmd.Flags().Changed(name) {
+		*p = v
+	}
+}
+
 // defaultOutDir is where the training commands write by default.
 const defaultOutDir = "runs"
 

@@ -57,6 +57,21 @@ func relErr(got, ref []float32) float64 {
 	return d / max(m, floor)
 }
 
+// predictErr returns the relative error of m's inference-mode predictions
+// for x against the fixture's forward output.
+func predictErr(t *testing.T, fx *fixture, m *model.Sequential, x *tensor.Tensor) float64 {
+	t.Helper()
+	out, err := m.Predict(context.Background(), x, x.Shape[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := fx.float("output")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return relErr(out.Data, ref.Data)
+}
+
 // report collects the worst relative error per tensor group.
 type report struct {
 	t     *testing.T
@@ -385,15 +400,7 @@ func TestJenaParity(t *testing.T) {
 
 	m := jenaModel(layers.WithDropout(0.1), layers.WithRecurrentDropout(0.5))
 	setup(t, fx, m, x.Shape[1:], nil, nil)
-	out, err := m.Predict(context.Background(), x, x.Shape[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := fx.float("output")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := relErr(out.Data, ref.Data)
+	e := predictErr(t, fx, m, x)
 	if e > tol {
 		t.Errorf("with dropout 0.1/0.5, Predict misses the reference by %.3g > %g: dropout applied at inference?", e, tol)
 	}
@@ -465,15 +472,7 @@ func TestParityDetectsLayoutErrors(t *testing.T) {
 				m = jenaModel()
 			}
 			setup(t, fx, m, x.Shape[1:], sp, ctrl)
-			out, err := m.Predict(context.Background(), x, x.Shape[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			ref, err := fx.float("output")
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := relErr(out.Data, ref.Data)
+			e := predictErr(t, fx, m, x)
 			t.Logf("output max rel err with the mistake: %.3g", e)
 			if e < 100*tol {
 				t.Errorf("with %s the output is within %.3g of the reference; the parity test would barely notice", c.what, e)

@@ -135,20 +135,30 @@ func BenchmarkConv1DIMDB2(b *testing.B) { benchConv(b, 128, 98, 32, 32, 7, true)
 
 // BenchmarkIMDBStep times the whole IMDB stack's Forward+Backward at batch
 // 128 (no loss or optimizer).
-func BenchmarkIMDBStep(b *testing.B) {
-	s := &seq{ls: []Layer{
-		Embedding(10000, 128, WithInputLength(500)),
-		Conv1D(32, 7, WithActivation("relu")),
+func BenchmarkIMDBStep(b *testing.B) { benchIMDBStep(b, false, false) }
+
+// benchIMDBStep times the IMDB stack, with the Embedding and the first
+// Conv1D as two layers or fused, on uniform random ids or IMDB-like ones.
+func benchIMDBStep(b *testing.B, fused, zipf bool) {
+	emb, conv := Embedding(10000, 128, WithInputLength(500)), Conv1D(32, 7, WithActivation("relu"))
+	first := []Layer{emb, conv}
+	if fused {
+		first = []Layer{FuseEmbeddingConv1D(emb, conv)}
+	}
+	s := &seq{ls: append(first,
 		MaxPooling1D(5),
 		Conv1D(32, 7, WithActivation("relu")),
 		GlobalMaxPooling1D(),
 		Dense(1),
-	}}
+	)}
 	if err := s.Build([]int{-1}, rand.New(rand.NewPCG(1, 1))); err != nil {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
 	x := randomIDs(rng, 128, 500, 10000)
+	if zipf {
+		x = imdbLikeIDs(rng, 128, 500, 10000)
+	}
 	dy := randTensor(rng, -1, 1, 128, 1)
 	benchForwardBackward(b, s, x, dy, false)
 }

@@ -147,31 +147,10 @@ func TestEmbeddingConv1DGradCheck(t *testing.T) {
 
 // BenchmarkIMDBStepFused is BenchmarkIMDBStep with the Embedding and the
 // first Conv1D fused.
-func BenchmarkIMDBStepFused(b *testing.B) { benchIMDBStepFused(b, false) }
+func BenchmarkIMDBStepFused(b *testing.B) { benchIMDBStep(b, true, false) }
 
 // BenchmarkIMDBStepFusedZipf is BenchmarkIMDBStepFused on IMDB-like ids.
-func BenchmarkIMDBStepFusedZipf(b *testing.B) { benchIMDBStepFused(b, true) }
-
-func benchIMDBStepFused(b *testing.B, zipf bool) {
-	emb, conv := Embedding(10000, 128, WithInputLength(500)), Conv1D(32, 7, WithActivation("relu"))
-	s := &seq{ls: []Layer{
-		FuseEmbeddingConv1D(emb, conv),
-		MaxPooling1D(5),
-		Conv1D(32, 7, WithActivation("relu")),
-		GlobalMaxPooling1D(),
-		Dense(1),
-	}}
-	if err := s.Build([]int{-1}, rand.New(rand.NewPCG(1, 1))); err != nil {
-		b.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(3, 3))
-	x := randomIDs(rng, 128, 500, 10000)
-	if zipf {
-		x = imdbLikeIDs(rng, 128, 500, 10000)
-	}
-	dy := randTensor(rng, -1, 1, 128, 1)
-	benchForwardBackward(b, s, x, dy, false)
-}
+func BenchmarkIMDBStepFusedZipf(b *testing.B) { benchIMDBStep(b, true, true) }
 
 // benchPair times Forward+Backward of Embedding(10000,128)+Conv1D(32,7,relu)
 // on a (128, 500) batch, fused (mode 1) or as two layers (mode 2), with

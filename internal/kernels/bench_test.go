@@ -123,36 +123,23 @@ func BenchmarkElementwise(b *testing.B) {
 		if hasAVX2 {
 			name = "avx2"
 		}
-		b.Run("Axpy/"+name, func(b *testing.B) {
-			for b.Loop() {
-				Axpy(0.5, x, y)
-			}
-			b.SetBytes(8 * n)
-		})
-		b.Run("Dot/"+name, func(b *testing.B) {
-			for b.Loop() {
-				Dot(x, y)
-			}
-			b.SetBytes(8 * n)
-		})
-		b.Run("Relu/"+name, func(b *testing.B) {
-			for b.Loop() {
-				Relu(y, x)
-			}
-			b.SetBytes(8 * n)
-		})
-		b.Run("Sigmoid/"+name, func(b *testing.B) {
-			for b.Loop() {
-				Sigmoid(y, x)
-			}
-			b.SetBytes(8 * n)
-		})
-		b.Run("Tanh/"+name, func(b *testing.B) {
-			for b.Loop() {
-				Tanh(y, x)
-			}
-			b.SetBytes(8 * n)
-		})
+		for _, k := range []struct {
+			name string
+			run  func()
+		}{
+			{"Axpy", func() { Axpy(0.5, x, y) }},
+			{"Dot", func() { Dot(x, y) }},
+			{"Relu", func() { Relu(y, x) }},
+			{"Sigmoid", func() { Sigmoid(y, x) }},
+			{"Tanh", func() { Tanh(y, x) }},
+		} {
+			b.Run(k.name+"/"+name, func(b *testing.B) {
+				for b.Loop() {
+					k.run()
+				}
+				b.SetBytes(8 * n)
+			})
+		}
 		hasAVX2 = saved
 	}
 }
